@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
+
+.PHONY: run test token lint typecheck emulators install clean bench
+
+$(STAMP_PY): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP_PY) $(STAMP_NPM)
+
+## Start the whole local stack (emulators, simulators, dev host) on http://127.0.0.1:7071
+run: install
+	$(BIN)/python -m devhost run
+
+## Install what is missing, start what the tests need, run them, stop everything
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Print a local bearer token as the last line: make token tenant=T user=U
+token: $(STAMP_PY)
+	@$(BIN)/python -m devhost token --tenant "$(or $(tenant),t1)" --user "$(or $(user),u1)"
+
+emulators: install
+	$(BIN)/python -m devhost emulators
+
+lint: $(STAMP_PY)
+	$(BIN)/ruff check shared functions devhost tests bench function_app.py
+	$(BIN)/ruff format --check shared functions
+
+typecheck: $(STAMP_PY)
+	$(BIN)/mypy shared functions function_app.py
+
+clean:
+	rm -rf $(VENV) node_modules .local

@@ -1,0 +1,55 @@
+"""The resolved caller every feature partitions and authorises by."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class CallerKind(StrEnum):
+    USER = "user"
+    APP = "app"
+    SERVICE = "service"
+    ANONYMOUS = "anonymous"
+
+
+class Capability(StrEnum):
+    COMPLETIONS = "completions"
+    MODERATION = "moderation"
+    CONVERSATIONS_READ = "conversations.read"
+    CONVERSATIONS_WRITE = "conversations.write"
+
+
+USER_CAPABILITIES = frozenset(Capability)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    kind: CallerKind
+    tenant_id: str
+    user_id: str
+    issuer: str = ""
+    capabilities: frozenset[Capability] = field(default_factory=frozenset)
+    roles: tuple[str, ...] = ()
+
+    @classmethod
+    def anonymous(cls) -> Caller:
+        return cls(CallerKind.ANONYMOUS, tenant_id="", user_id="")
+
+    @property
+    def tenant_hash(self) -> str:
+        """A stable pseudonym of the tenant for telemetry, never the raw id."""
+        return hashlib.sha256(self.tenant_id.encode()).hexdigest()[:16]
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "object": "caller",
+            "kind": self.kind.value,
+            "tenant": self.tenant_id,
+            "user": self.user_id,
+            "capabilities": sorted(c.value for c in self.capabilities),
+        }

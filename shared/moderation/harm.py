@@ -1,0 +1,36 @@
+"""Harmful-content classifier for hate (incl. harassment), sexual, self-harm, violence and illicit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.moderation.harm_rules import build_harm_rules
+from shared.moderation.hate_rules import build_hate_rules
+from shared.moderation.models import HARM_CATEGORIES, Category
+from shared.moderation.rules import RuleSet
+from shared.moderation.text_norm import normalize, without_quotations
+
+
+@dataclass(frozen=True, slots=True)
+class HarmVerdict:
+    """A 0..1 score per harm category, and the names of the rules that fired (for debugging)."""
+
+    scores: dict[Category, float]
+    matched: tuple[str, ...]
+
+
+class HarmClassifier:
+    """Rule-based, offline and thread-safe: build once per process and share."""
+
+    def __init__(self) -> None:
+        self._hate = RuleSet(build_hate_rules())
+        self._other = RuleSet(build_harm_rules())
+
+    def classify(self, text: str, *, normalized: str | None = None) -> HarmVerdict:
+        folded = normalized if normalized is not None else normalize(text)
+        hate = self._hate.evaluate(without_quotations(folded))
+        other = self._other.evaluate(folded)
+        raw = {**other.scores, **hate.scores}
+        scores = {category: round(min(1.0, max(0.0, raw.get(category.value, 0.0))), 4)
+                  for category in HARM_CATEGORIES}
+        return HarmVerdict(scores, hate.matched + other.matched)

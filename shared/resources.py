@@ -1,0 +1,83 @@
+"""The Cosmos containers and Storage queues the app uses, and their idempotent creation.
+
+In Azure, Bicep creates these (the app's identity has data-plane rights only); the local stack
+and the tests create them at start-up through `ensure_resources`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError
+from azure.cosmos import PartitionKey
+
+from shared.clients import Clients
+from shared.settings import Settings
+
+PARTITION_KEY_PATH = "/pk"
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    name: str
+    excluded_paths: tuple[str, ...] = ()
+    ttl_from_settings: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def default_ttl(self, settings: Settings) -> int | None:
+        if not self.ttl_from_settings:
+            return None
+        days = settings.conversation_ttl_days
+        return -1 if days < 0 else days * 86_400
+
+    def indexing_policy(self) -> dict[str, Any]:
+        return {
+            "indexingMode": "consistent",
+            "includedPaths": [{"path": "/*"}],
+            "excludedPaths": [{"path": path} for path in (*self.excluded_paths, '/"_etag"/?')],
+        }
+
+
+CONVERSATIONS = ContainerSpec(
+    "conversations", excluded_paths=("/content/?", "/feedback/comment/?"), ttl_from_settings=True
+)
+USAGE = ContainerSpec("usage")
+QUOTAS = ContainerSpec("quotas")
+MODERATION = ContainerSpec("moderation", excluded_paths=("/result/*",), ttl_from_settings=True)
+JOBS = ContainerSpec("jobs", excluded_paths=("/result/*", "/request/*"), ttl_from_settings=True)
+API_KEYS = ContainerSpec("apikeys")
+
+CONTAINERS: tuple[ContainerSpec, ...] = (CONVERSATIONS, USAGE, QUOTAS, MODERATION, JOBS, API_KEYS)
+
+CONVERSATION_EVENTS_QUEUE = "conversation-events"
+COMPLETION_JOBS_QUEUE = "completion-jobs"
+MODERATION_REQUESTS_QUEUE = "moderation-requests"
+QUEUES: tuple[str, ...] = (CONVERSATION_EVENTS_QUEUE, COMPLETION_JOBS_QUEUE, MODERATION_REQUESTS_QUEUE)
+
+
+def poison_queue(queue: str) -> str:
+    return f"{queue}-poison"
+
+
+async def ensure_resources(clients: Clients) -> None:
+    """Create the database, containers and queues if missing. Safe to run on every start."""
+    settings = clients.settings
+    database = await clients.cosmos.create_database_if_not_exists(settings.cosmos_database)
+    for spec in CONTAINERS:
+        await database.create_container_if_not_exists(
+            spec.name,
+            partition_key=PartitionKey(PARTITION_KEY_PATH),
+            indexing_policy=spec.indexing_policy(),
+            default_ttl=spec.default_ttl(settings),
+            **spec.extra,
+        )
+    await asyncio.gather(*(_ensure_queue(clients, name) for q in QUEUES for name in (q, poison_queue(q))))
+
+
+async def _ensure_queue(clients: Clients, name: str) -> None:
+    try:
+        await clients.queues.create_queue(name)
+    except ResourceExistsError:
+        pass

@@ -1,0 +1,104 @@
+"""The local stack for the suite: emulators and simulators on free ports, and the dev host."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from devhost.issuer import mint_token
+from devhost.stack import LocalStack, StackPorts, free_port
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    """Emulators and simulators, started once for the whole run and stopped at its end."""
+    running = LocalStack(StackPorts.random())
+    running.start()
+    os.environ.update(running.settings())
+    os.environ.setdefault("COSMOS_DATABASE", "copilot-tests")
+    from shared.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@dataclass
+class RunningHost:
+    url: str
+    host: object
+
+    def api(self, path: str) -> str:
+        return f"{self.url}/api/{path.lstrip('/')}"
+
+
+@pytest.fixture(scope="session")
+def devhost(stack: LocalStack) -> Iterator[RunningHost]:
+    """The dev host serving function_app in a thread of its own, as `make run` serves it."""
+    from devhost.server import DevHost
+
+    host = DevHost(port=free_port(), shutdown_grace_s=5)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        host.ready = asyncio.Event()
+
+        async def main() -> None:
+            serving = asyncio.create_task(host.serve())
+            waiting = asyncio.create_task(host.ready.wait())
+            await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            ready.set()
+            await serving
+
+        try:
+            loop.run_until_complete(main())
+        except BaseException as error:
+            failure.append(error)
+            ready.set()
+
+    thread = threading.Thread(target=run, name="devhost", daemon=True)
+    thread.start()
+    ready.wait(60)
+    if failure:
+        raise failure[0]
+    try:
+        yield RunningHost(host.url, host)
+    finally:
+        loop.call_soon_threadsafe(host.stop)
+        thread.join(30)
+
+
+def bearer(tenant: str, user: str, **kwargs: object) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(tenant, user, **kwargs)}"}  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def http(devhost: RunningHost) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=devhost.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def clients(stack: LocalStack) -> AsyncIterator[object]:
+    """The app's SDK clients, created in the test's own event loop."""
+    from shared.clients import Clients
+    from shared.resources import ensure_resources
+    from shared.settings import load_settings
+
+    created = Clients(load_settings())
+    await ensure_resources(created)
+    try:
+        yield created
+    finally:
+        await created.aclose()
