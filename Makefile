@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
+# checkov pins packaging<24, which pytest 9 cannot share: it lives in a venv of its own.
+CHECKOV_VERSION := 3.3.30
+STAMP_CHECKOV := .local/checkov/.installed-$(CHECKOV_VERSION)
 
-.PHONY: run test token lint typecheck emulators install clean bench
+.PHONY: run test token lint typecheck emulators install clean bench audit
 
 $(STAMP_PY): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -18,6 +21,12 @@ $(STAMP_NPM): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(STAMP_CHECKOV):
+	mkdir -p .local
+	test -x .local/checkov/bin/python || $(PYTHON) -m venv .local/checkov
+	.local/checkov/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	touch $@
+
 install: $(STAMP_PY) $(STAMP_NPM)
 
 ## Start the whole local stack (emulators, simulators, dev host) on http://127.0.0.1:7071
@@ -25,7 +34,7 @@ run: install
 	$(BIN)/python -m devhost run
 
 ## Install what is missing, start what the tests need, run them, stop everything
-test: install
+test: install $(STAMP_CHECKOV)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Print a local bearer token as the last line: make token tenant=T user=U
@@ -40,7 +49,11 @@ lint: $(STAMP_PY)
 	$(BIN)/ruff format --check shared functions
 
 typecheck: $(STAMP_PY)
-	$(BIN)/mypy shared functions function_app.py
+	$(BIN)/mypy shared functions function_app.py devhost
+
+## Known vulnerabilities in the deployed requirements (needs PyPI's JSON API; --strict fails on any package it could not check)
+audit: $(STAMP_PY)
+	$(BIN)/pip-audit --requirement requirements.txt --progress-spinner off --strict --desc on
 
 clean:
 	rm -rf $(VENV) node_modules .local

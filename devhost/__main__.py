@@ -9,10 +9,22 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Coroutine
+from typing import Any
 
 from devhost.issuer import mint_token
 from devhost.local_settings import apply_local_settings
 from devhost.stack import LocalStack, StackPorts
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """uvloop when installed (as in the dev requirements), else asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 def _serve(host: str, port: int, queues: bool) -> None:
@@ -20,7 +32,7 @@ def _serve(host: str, port: int, queues: bool) -> None:
     from shared.settings import SettingsError
 
     try:
-        asyncio.run(DevHost(host=host, port=port, run_queues=queues).serve())
+        run_loop(DevHost(host=host, port=port, run_queues=queues).serve())
     except SettingsError as error:
         sys.exit(f"start-up failed: {error}")
 

@@ -47,19 +47,29 @@ def _wants_fastapi(handler: Callable[..., Any], arg_name: str) -> bool:
     return annotation is not func.HttpRequest and "HttpRequest" not in str(annotation)
 
 
+def read_functions(app: func.FunctionApp) -> list[func.Function]:
+    """`app.get_functions()`, callable more than once: the SDK records names and refuses a second read."""
+    recorded = app.functions_bindings
+    app.functions_bindings = {}
+    try:
+        return list(app.get_functions())
+    finally:
+        app.functions_bindings = recorded
+
+
 def index(app: func.FunctionApp) -> tuple[list[HttpFunction], list[QueueFunction]]:
     http: list[HttpFunction] = []
     queues: list[QueueFunction] = []
-    for function in app.get_functions():
+    for function in read_functions(app):
         trigger = _trigger(function)
         handler = function.get_user_function()
-        name = function.get_function_name()
+        name = str(function.get_function_name())
         if trigger["type"] == "httpTrigger":
             methods = trigger.get("methods") or ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
             http.append(
                 HttpFunction(
                     name=name,
-                    route=RouteTemplate(trigger.get("route") or name),
+                    route=RouteTemplate(str(trigger.get("route") or name)),
                     methods=frozenset(m.upper() for m in methods),
                     auth_level=str(trigger.get("authLevel", "FUNCTION")).upper(),
                     arg_name=trigger["name"],
@@ -79,11 +89,22 @@ def index(app: func.FunctionApp) -> tuple[list[HttpFunction], list[QueueFunction
             )
         else:
             raise ValueError(f"function {name}: trigger {trigger['type']} is not supported by the dev host")
+    _check_one_http_model(http)
     return http, queues
 
 
+def _check_one_http_model(functions: list[HttpFunction]) -> None:
+    """Once the streaming extension is in use the worker rejects func.HttpRequest functions; so do we."""
+    legacy = [f.name for f in functions if not f.wants_fastapi_request]
+    if legacy and len(legacy) < len(functions):
+        raise ValueError(
+            "HTTP functions mix func.HttpRequest with the streaming extension's Request, which the Python "
+            f"worker rejects: {', '.join(sorted(legacy))}"
+        )
+
+
 def load_app(module: str = "function_app") -> func.FunctionApp:
-    app = getattr(importlib.import_module(module), "app")
+    app = importlib.import_module(module).app
     if not isinstance(app, func.FunctionApp):
         raise TypeError(f"{module}.app is not an azure.functions.FunctionApp")
     return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -89,10 +90,8 @@ class QueueListener:
         wake.cancel()
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
-        except TimeoutError:
-            pass
 
     async def _process(self, message: QueueMessage) -> None:
         name = self.function.queue_name
@@ -110,7 +109,7 @@ class QueueListener:
         await self._queue.delete_message(message.id, message.pop_receipt)
 
     async def _invoke(self, message: QueueMessage, body: bytes) -> None:
-        argument = func_queue.QueueMessage(
+        argument = func_queue.QueueMessage(  # type: ignore[no-untyped-call]
             id=message.id,
             body=body,
             dequeue_count=message.dequeue_count,
@@ -132,10 +131,8 @@ class QueueListener:
         )
 
     async def _move_to_poison(self, message: QueueMessage) -> None:
-        try:
+        with contextlib.suppress(ResourceExistsError):
             await self._poison.create_queue()
-        except ResourceExistsError:
-            pass
         await self._poison.send_message(message.content)
         await self._queue.delete_message(message.id, message.pop_receipt)
         logger.error("queue %s: message %s moved to %s after %s attempts", self.function.queue_name,

@@ -54,13 +54,17 @@ class DevHost:
 
         http_host = HttpHost(http_functions, config.route_prefix, function_keys())
         self._server = uvicorn.Server(
-            uvicorn.Config(http_host, host=self.host, port=self.port, lifespan="off", log_level="warning",
-                           access_log=False, timeout_graceful_shutdown=int(self.shutdown_grace_s))
+            uvicorn.Config(
+                http_host, host=self.host, port=self.port, lifespan="off", log_level="warning", http="httptools",
+                access_log=False, timeout_graceful_shutdown=int(self.shutdown_grace_s),
+            )
         )
-        listeners = [QueueListener(f, clients.queues, config.queues) for f in queue_functions] if self.run_queues else []
+        listeners = [QueueListener(f, clients.queues, config.queues) for f in queue_functions]
+        if not self.run_queues:
+            listeners = []
         tasks = [asyncio.create_task(listener.run()) for listener in listeners]
         serving = asyncio.create_task(self._server.serve())
-        while not self._server.started and not serving.done():
+        while not self._server.started and not serving.done():  # noqa: ASYNC110 - uvicorn exposes a flag only
             await asyncio.sleep(0.02)
         if serving.done():
             await serving  # surfaces the bind error

@@ -116,12 +116,11 @@ class LocalStack:
         return [*command, "--inMemoryPersistence"]
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        log = open(self.log_dir / f"{name}.log", "ab")
-        self._processes[name] = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        log.close()
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            self._processes[name] = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
 
     def _wait_for_port(self, name: str, port: int, deadline: float) -> None:
         while time.monotonic() < deadline:

@@ -111,7 +111,8 @@ var appQueueNames = [
   'completion-jobs'
   'moderation-requests'
 ]
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
   location: location
   tags: tags

@@ -13,6 +13,7 @@ from azure.identity.aio import DefaultAzureCredential, ManagedIdentityCredential
 from azure.storage.queue.aio import QueueServiceClient
 
 from shared.settings import Settings, get_settings
+from shared.telemetry.setup import configure_telemetry
 
 T = TypeVar("T")
 
@@ -27,6 +28,7 @@ class Clients:
     """The process's Cosmos, queue and upstream HTTP clients, plus the credential they share."""
 
     def __init__(self, settings: Settings) -> None:
+        configure_telemetry(settings)  # once per process; before the SDK clients so their calls are traced
         self.settings = settings
         self._credentials: list[AsyncTokenCredential] = []
         self._shared: AsyncTokenCredential | None = None

@@ -7,6 +7,7 @@ and the tests create them at start-up through `ensure_resources`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +25,15 @@ class ContainerSpec:
     name: str
     excluded_paths: tuple[str, ...] = ()
     ttl_from_settings: bool = False
+    fixed_ttl: int | None = None
+    """The container's default TTL when not from settings; -1 turns TTL on with per-item `ttl` only."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def default_ttl(self, settings: Settings) -> int | None:
         if not self.ttl_from_settings:
-            return None
+            return self.fixed_ttl
         days = settings.conversation_ttl_days
-        return -1 if days < 0 else days * 86_400
+        return -1 if days <= 0 else days * 86_400
 
     def indexing_policy(self) -> dict[str, Any]:
         return {
@@ -41,10 +44,12 @@ class ContainerSpec:
 
 
 CONVERSATIONS = ContainerSpec(
-    "conversations", excluded_paths=("/content/?", "/feedback/comment/?"), ttl_from_settings=True
+    "conversations",
+    excluded_paths=("/content/?", "/content/*", "/feedback/*", "/appends/*", "/title/?"),
+    ttl_from_settings=True,
 )
 USAGE = ContainerSpec("usage")
-QUOTAS = ContainerSpec("quotas")
+QUOTAS = ContainerSpec("quotas", fixed_ttl=-1)
 MODERATION = ContainerSpec("moderation", excluded_paths=("/result/*",), ttl_from_settings=True)
 JOBS = ContainerSpec("jobs", excluded_paths=("/result/*", "/request/*"), ttl_from_settings=True)
 API_KEYS = ContainerSpec("apikeys")
@@ -77,7 +82,5 @@ async def ensure_resources(clients: Clients) -> None:
 
 
 async def _ensure_queue(clients: Clients, name: str) -> None:
-    try:
+    with contextlib.suppress(ResourceExistsError):
         await clients.queues.create_queue(name)
-    except ResourceExistsError:
-        pass

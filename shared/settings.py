@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -21,9 +21,19 @@ class IssuerSettings(BaseModel):
     issuer: str
     audience: str | list[str]
     jwks_uri: str | None = None
-    """Defaults to OIDC discovery at `<issuer>/.well-known/openid-configuration`."""
+    """Defaults to OIDC discovery at `metadata_url`."""
+    metadata_url: str | None = None
+    """OIDC discovery document; defaults to `<issuer>/.well-known/openid-configuration`, with a
+    multi-tenant issuer's `{tenantid}` replaced by `organizations`."""
     allowed_tenants: list[str] | None = None
+    """Tenants whose tokens are accepted; required when `issuer` contains `{tenantid}`."""
     algorithms: list[str] = ["RS256"]
+
+    @model_validator(mode="after")
+    def _multi_tenant_needs_allow_list(self) -> IssuerSettings:
+        if "{tenantid}" in self.issuer and not self.allowed_tenants:
+            raise ValueError(f"issuer {self.name}: a multi-tenant issuer needs allowed_tenants")
+        return self
 
 
 class BackendSettings(BaseModel):
@@ -66,7 +76,12 @@ class Settings(BaseSettings):
     cosmos_client_id: str | None = Field(None, alias="CosmosDb__clientId")
     cosmos_database: str = Field("copilot", alias="COSMOS_DATABASE")
     conversation_ttl_days: int = Field(90, alias="CONVERSATION_TTL_DAYS", ge=-1, le=36500)
-    """Retention of conversations and messages; -1 keeps them until deleted."""
+    """Retention of conversations and messages; 0 or -1 keeps them until deleted."""
+    conversation_title_max_chars: int = Field(200, alias="CONVERSATION_TITLE_MAX_CHARS", ge=1, le=1000)
+    conversation_message_max_bytes: int = Field(32_768, alias="CONVERSATION_MESSAGE_MAX_BYTES", ge=1, le=1_048_576)
+    conversation_page_max: int = Field(100, alias="CONVERSATION_PAGE_MAX", ge=1, le=1000)
+    conversation_page_default: int = Field(20, alias="CONVERSATION_PAGE_DEFAULT", ge=1, le=1000)
+    conversation_delete_budget_s: float = Field(20.0, alias="CONVERSATION_DELETE_BUDGET_SECONDS", gt=0)
 
     # Storage queues: the host's own connection, as the queue triggers use it.
     storage_connection_string: str | None = Field(None, alias="AzureWebJobsStorage")
@@ -77,22 +92,73 @@ class Settings(BaseSettings):
 
     azure_client_id: str | None = Field(None, alias="AZURE_CLIENT_ID")
 
-    auth_issuers: Annotated[list[IssuerSettings], NoDecode] = Field(
-        default_factory=list, alias="AUTH_ISSUERS"
-    )
+    auth_issuers: Annotated[list[IssuerSettings], NoDecode] = Field(default_factory=list, alias="AUTH_ISSUERS")
     auth_clock_skew_s: int = Field(60, alias="AUTH_CLOCK_SKEW_SECONDS", ge=0, le=300)
     jwks_fetch_timeout_s: float = Field(5.0, alias="AUTH_JWKS_TIMEOUT_SECONDS", gt=0)
+    auth_trust_easy_auth: bool = Field(False, alias="AUTH_TRUST_EASY_AUTH")
+    """Trust App Service Authentication's `X-MS-CLIENT-PRINCIPAL` header (only behind Easy Auth)."""
+    api_key_cache_s: float = Field(30.0, alias="API_KEY_CACHE_SECONDS", ge=0, le=300)
+    """How long a verified API key is trusted without re-reading it: the bound on revocation delay."""
+    api_key_last_used_interval_s: float = Field(60.0, alias="API_KEY_LAST_USED_INTERVAL_SECONDS", ge=1)
+    log_message_content: bool = Field(False, alias="DEBUG_LOG_MESSAGE_CONTENT")
+    """Log prompt and completion text; off in production."""
 
-    openai_backends: Annotated[list[BackendSettings], NoDecode] = Field(
-        default_factory=list, alias="OPENAI_BACKENDS"
-    )
+    openai_backends: Annotated[list[BackendSettings], NoDecode] = Field(default_factory=list, alias="OPENAI_BACKENDS")
     upstream_connect_timeout_s: float = Field(3.0, alias="UPSTREAM_CONNECT_TIMEOUT_SECONDS", gt=0)
     upstream_first_byte_timeout_s: float = Field(30.0, alias="UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS", gt=0)
     upstream_chunk_timeout_s: float = Field(30.0, alias="UPSTREAM_CHUNK_TIMEOUT_SECONDS", gt=0)
     upstream_total_timeout_s: float = Field(300.0, alias="UPSTREAM_TOTAL_TIMEOUT_SECONDS", gt=0)
+    upstream_max_attempts: int = Field(3, alias="UPSTREAM_MAX_ATTEMPTS", ge=1, le=10)
+    upstream_error_cooldown_s: float = Field(5.0, alias="UPSTREAM_ERROR_COOLDOWN_SECONDS", ge=0)
+    """Cool-down after a connect error or first-byte timeout, or a 429 without Retry-After."""
+    upstream_breaker_failures: int = Field(5, alias="UPSTREAM_BREAKER_FAILURES", ge=1)
+    upstream_breaker_open_s: float = Field(30.0, alias="UPSTREAM_BREAKER_OPEN_SECONDS", gt=0)
+    completion_reserve_tokens: int = Field(512, alias="COMPLETION_DEFAULT_RESERVE_TOKENS", ge=1)
+    """Completion tokens reserved against the quota when a request sets no max_tokens."""
+    usage_flush_interval_s: float = Field(1.0, alias="USAGE_FLUSH_INTERVAL_SECONDS", gt=0)
+
+    # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
+    quota_user_tpm: int = Field(100_000_000, alias="QUOTA_USER_TPM", gt=0)
+    quota_user_tpd: int = Field(10_000_000_000, alias="QUOTA_USER_TPD", gt=0)
+    quota_tenant_tpm: int = Field(1_000_000_000, alias="QUOTA_TENANT_TPM", gt=0)
+    quota_tenant_tpd: int = Field(100_000_000_000, alias="QUOTA_TENANT_TPD", gt=0)
+    quota_lease_divisor: int = Field(16, alias="QUOTA_LEASE_DIVISOR", ge=1, le=1024)
+    """Each instance leases a window's allowance in blocks of budget / divisor."""
+    quota_limits_cache_s: float = Field(30.0, alias="QUOTA_LIMITS_CACHE_SECONDS", ge=0)
+
+    # Moderation: the embedded (offline) moderator or Azure AI Content Safety, under one policy.
+    moderation_enabled: bool = Field(True, alias="MODERATION_ENABLED")
+    moderation_provider: Literal["embedded", "content_safety"] = Field("embedded", alias="MODERATION_PROVIDER")
+    content_safety_endpoint: str | None = Field(None, alias="CONTENT_SAFETY_ENDPOINT")
+    content_safety_api_key: str | None = Field(None, alias="CONTENT_SAFETY_API_KEY")
+    """Unset: the app's managed identity (Cognitive Services User on the account)."""
+    content_safety_blocklists: str = Field("", alias="CONTENT_SAFETY_BLOCKLISTS")
+    """Comma-separated names of blocklists defined on the Content Safety resource."""
+    moderation_policy: str | None = Field(None, alias="MODERATION_POLICY")
+    """JSON `{"categories": {"hate": {"threshold": 4, "action": "block"}, ...}, "blocklists": {...}}`."""
+    moderation_policy_cache_s: float = Field(30.0, alias="MODERATION_POLICY_CACHE_SECONDS", ge=0, le=3600)
+    moderation_record_text: bool = Field(False, alias="MODERATION_RECORD_TEXT")
+    moderation_fail_open: bool = Field(False, alias="MODERATION_FAIL_OPEN")
+    """When the provider is unavailable: let content through (True) or refuse with 503 (False)."""
+    moderation_max_inputs: int = Field(32, alias="MODERATION_MAX_INPUTS", ge=1, le=1000)
+    moderation_max_input_chars: int = Field(32_000, alias="MODERATION_MAX_INPUT_CHARS", ge=1)
+    moderation_stream_overlap_chars: int = Field(64, alias="MODERATION_STREAM_OVERLAP_CHARS", ge=0, le=1000)
 
     health_timeout_s: float = Field(2.0, alias="HEALTH_TIMEOUT_SECONDS", gt=0)
     max_request_bytes: int = Field(1_048_576, alias="MAX_REQUEST_BYTES", gt=0)
+
+    # Telemetry: Azure Monitor when the connection string is set, else OTLP or console locally.
+    appinsights_connection_string: str | None = Field(None, alias="APPLICATIONINSIGHTS_CONNECTION_STRING")
+    appinsights_authentication_string: str | None = Field(None, alias="APPLICATIONINSIGHTS_AUTHENTICATION_STRING")
+    """`Authorization=AAD` (plus `;ClientId=<id>` for a user-assigned identity) sends with Entra auth."""
+    otlp_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    telemetry_console: bool = Field(False, alias="TELEMETRY_CONSOLE")
+    telemetry_service_name: str = Field("copilot-platform-functions", alias="OTEL_SERVICE_NAME")
+    telemetry_logger_name: str = Field("shared", alias="TELEMETRY_LOGGER_NAME")
+    """Logger whose records Azure Monitor exports (with trace ids); `shared` is the app's own code."""
+    telemetry_live_metrics: bool = Field(False, alias="TELEMETRY_LIVE_METRICS")
+    log_json: bool | None = Field(None, alias="LOG_JSON")
+    """JSON lines on stdout; by default only when no log handler is installed yet (not in the worker)."""
 
     @field_validator("auth_issuers", "openai_backends", mode="before")
     @classmethod
@@ -103,12 +169,8 @@ class Settings(BaseSettings):
     def _connections_present(self) -> Settings:
         if not (self.cosmos_connection_string or self.cosmos_account_endpoint):
             raise ValueError("CosmosDb: set a connection string or CosmosDb__accountEndpoint")
-        if not (
-            self.storage_connection_string or self.storage_queue_service_uri or self.storage_account_name
-        ):
-            raise ValueError(
-                "AzureWebJobsStorage: set a connection string or AzureWebJobsStorage__queueServiceUri"
-            )
+        if not (self.storage_connection_string or self.storage_queue_service_uri or self.storage_account_name):
+            raise ValueError("AzureWebJobsStorage: set a connection string or AzureWebJobsStorage__queueServiceUri")
         if not self.auth_issuers:
             raise ValueError("AUTH_ISSUERS: at least one trusted token issuer is required")
         return self
@@ -126,9 +188,7 @@ class Settings(BaseSettings):
         """(endpoint, key) from an emulator-style connection string, else None (use identity)."""
         if not self.cosmos_connection_string:
             return None
-        parts = dict(
-            part.split("=", 1) for part in self.cosmos_connection_string.split(";") if "=" in part
-        )
+        parts = dict(part.split("=", 1) for part in self.cosmos_connection_string.split(";") if "=" in part)
         endpoint, key = parts.get("AccountEndpoint"), parts.get("AccountKey")
         if not endpoint or not key:
             raise SettingsError("CosmosDb: connection string needs AccountEndpoint and AccountKey")

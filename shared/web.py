@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.errors import ApiError, bad_request, internal_error, payload_too_large
 from shared.identity.caller import Caller
+from shared.telemetry.http import server_span
 
 logger = logging.getLogger(__name__)
 
@@ -66,19 +67,21 @@ def error_response(error: ApiError, request_id: str) -> Response:
 async def serve(request: Request, handler: Handler, authenticate: Authenticate | None) -> Response:
     """Run a handler with authentication, error mapping and the request id on every response."""
     request_id = request_id_of(request)
-    try:
-        caller = await authenticate(request) if authenticate else Caller.anonymous()
-        context = RequestContext(request, request_id, caller)
-        result = await handler(context)
-        response = result if isinstance(result, Response) else json_response(result)
-        response.headers.update(context.response_headers)
-    except ApiError as error:
-        response = error_response(error, request_id)
-    except Exception:
-        logger.exception("unhandled error", extra={"request_id": request_id})
-        response = error_response(internal_error(request_id), request_id)
-    response.headers[REQUEST_ID_HEADER] = request_id
-    return response
+    with server_span(request, request_id) as observed:
+        try:
+            caller = await authenticate(request) if authenticate else Caller.anonymous()
+            observed.caller(caller)
+            context = RequestContext(request, request_id, caller)
+            result = await handler(context)
+            response = result if isinstance(result, Response) else json_response(result)
+            response.headers.update(context.response_headers)
+        except ApiError as error:
+            response = error_response(error, request_id)
+        except Exception:
+            logger.exception("unhandled error", extra={"request_id": request_id})
+            response = error_response(internal_error(request_id), request_id)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return observed.finish(response, request_id)
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:

@@ -79,6 +79,8 @@ class ChatCompletions:
         except RequestRejected as rejection:
             status = rejection.response.status
             return rejection.response
+        except ConnectionDropped:
+            return web.Response()
         except asyncio.CancelledError:
             stats.cancelled += 1
             raise
@@ -163,7 +165,7 @@ class ChatCompletions:
             return None
         if not chat.stream:
             _close_connection(request)
-            return web.Response()
+            raise ConnectionDropped
         return None
 
     async def _stream(

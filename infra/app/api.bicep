@@ -68,6 +68,8 @@ var appSettings = {
   AZURE_CLIENT_ID: identityClientId
   // Required up to Python 3.12 for the azurefunctions-extensions-http-fastapi streaming types.
   PYTHON_ENABLE_INIT_INDEXING: '1'
+  // The app configures OpenTelemetry itself (shared/telemetry); the worker only forwards its context.
+  PYTHON_ENABLE_OPENTELEMETRY: 'true'
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   CosmosDb__accountEndpoint: cosmosEndpoint

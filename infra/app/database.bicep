@@ -56,7 +56,7 @@ var containers = [
   {
     name: 'quotas'
     partitionKeyPath: '/pk'
-    defaultTtl: null
+    defaultTtl: -1 // counters carry their own ttl; -1 turns expiry on without a default
     indexingPolicy: null
   }
   {

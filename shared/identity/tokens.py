@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from collections import OrderedDict
 from typing import Any
@@ -9,51 +11,77 @@ from typing import Any
 import aiohttp
 import jwt
 
-from shared.errors import unauthorized
-from shared.identity.caller import USER_CAPABILITIES, Caller, CallerKind, Capability
+from shared.errors import service_unavailable, unauthorized
+from shared.identity.caller import Caller
+from shared.identity.claims import caller_from_claims
 from shared.identity.jwks import IssuerKeys, JwksUnavailable
 from shared.settings import IssuerSettings
 
+# Only public-key algorithms: with these the server never holds a secret a token could be forged with.
 ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 _CACHE_SIZE = 10_000
-
-# App roles an app-only (service principal) token may carry, mapped to what they allow.
-APP_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "Completions.Invoke": frozenset({Capability.COMPLETIONS}),
-    "Moderation.Invoke": frozenset({Capability.MODERATION}),
-    "Conversations.ReadWrite": frozenset({Capability.CONVERSATIONS_READ, Capability.CONVERSATIONS_WRITE}),
-}
+_MAX_TOKEN_CHARS = 16_384
+_TENANT_SEGMENT = "(?P<tenant>[A-Za-z0-9-]{1,64})"
 
 
 def looks_like_jwt(value: str) -> bool:
     return value.count(".") == 2 and value.startswith("ey")
 
 
+def _issuer_pattern(template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(template).replace(re.escape("{tenantid}"), _TENANT_SEGMENT) + "$")
+
+
 class TokenValidator:
     def __init__(
-        self, issuers: list[IssuerSettings], session: aiohttp.ClientSession, *, skew_s: int, fetch_timeout_s: float
+        self,
+        issuers: list[IssuerSettings],
+        session: aiohttp.ClientSession,
+        *,
+        skew_s: int,
+        fetch_timeout_s: float,
+        **key_options: Any,
     ) -> None:
-        self._issuers = {issuer.issuer: IssuerKeys(issuer, session, fetch_timeout_s) for issuer in issuers}
+        self._issuers = {
+            issuer.issuer: IssuerKeys(issuer, session, fetch_timeout_s, **key_options) for issuer in issuers
+        }
+        self._templates = [
+            (_issuer_pattern(name), keys) for name, keys in self._issuers.items() if "{tenantid}" in name
+        ]
         self._skew_s = skew_s
-        self._cache: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
+        self._cache: OrderedDict[bytes, tuple[Caller, float]] = OrderedDict()
 
     def keys_of(self, issuer: str) -> IssuerKeys:
         return self._issuers[issuer]
 
     async def validate(self, token: str) -> Caller:
-        cached = self._cache.get(token)
+        if len(token) > _MAX_TOKEN_CHARS:
+            raise unauthorized("The bearer token is too long.")
+        fingerprint = hashlib.sha256(token.encode()).digest()
+        cached = self._cache.get(fingerprint)
         if cached is not None:
             caller, expires_at = cached
             if time.time() < expires_at + self._skew_s:
                 return caller
-            del self._cache[token]
+            del self._cache[fingerprint]
         caller, expires_at = await self._validate_uncached(token)
-        self._cache[token] = (caller, expires_at)
+        self._cache[fingerprint] = (caller, expires_at)
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return caller
+
+    def trusted_issuer(self, iss: str) -> tuple[IssuerKeys, str | None] | None:
+        """The configured issuer a token's `iss` belongs to, and the tenant a multi-tenant `iss` names."""
+        exact = self._issuers.get(iss)
+        if exact is not None and "{tenantid}" not in iss:
+            return exact, None
+        for pattern, keys in self._templates:
+            match = pattern.match(iss)
+            if match:
+                return keys, match.group("tenant")
+        return None
 
     async def _validate_uncached(self, token: str) -> tuple[Caller, float]:
         try:
@@ -64,16 +92,21 @@ class TokenValidator:
         algorithm = header.get("alg")
         if algorithm not in ASYMMETRIC_ALGORITHMS:
             raise unauthorized("The bearer token's algorithm is not allowed.")
-        keys = self._issuers.get(str(unverified.get("iss", "")))
-        if keys is None:
+        iss = unverified.get("iss")
+        found = self.trusted_issuer(iss) if isinstance(iss, str) else None
+        if found is None:
             raise unauthorized("The bearer token's issuer is not trusted.")
+        keys, iss_tenant = found
         settings = keys.issuer
         if algorithm not in settings.algorithms:
             raise unauthorized("The bearer token's algorithm is not allowed.")
+        kid = header.get("kid")
         try:
-            key = await keys.key(header.get("kid"))
+            key = await keys.key(kid if isinstance(kid, str) else None)
         except JwksUnavailable:
-            raise unauthorized("The token issuer's signing keys could not be fetched.") from None
+            raise service_unavailable(
+                "The token issuer's signing keys could not be fetched; try again shortly.", code="issuer_unavailable"
+            ) from None
         if key is None:
             raise unauthorized("The bearer token is signed with an unknown key.")
         try:
@@ -82,7 +115,7 @@ class TokenValidator:
                 key=key,
                 algorithms=[algorithm],
                 audience=settings.audience,
-                issuer=settings.issuer,
+                issuer=iss,
                 leeway=self._skew_s,
                 options={"require": ["exp", "iss", "aud"]},
             )
@@ -90,22 +123,10 @@ class TokenValidator:
             raise unauthorized("The bearer token has expired.") from None
         except jwt.InvalidAudienceError:
             raise unauthorized("The bearer token's audience is not accepted.") from None
+        except jwt.ImmatureSignatureError:
+            raise unauthorized("The bearer token is not valid yet.") from None
         except jwt.PyJWTError:
             raise unauthorized("The bearer token is invalid.") from None
-        return self._caller(claims, settings), float(claims["exp"])
-
-    @staticmethod
-    def _caller(claims: dict[str, Any], settings: IssuerSettings) -> Caller:
-        tenant, subject = claims.get("tid"), claims.get("oid")
-        if not isinstance(tenant, str) or not tenant or not isinstance(subject, str) or not subject:
-            raise unauthorized("The bearer token has no tenant (tid) or object id (oid) claim.")
-        if settings.allowed_tenants is not None and tenant not in settings.allowed_tenants:
-            raise unauthorized("The token's tenant is not allowed.")
-        roles = tuple(r for r in claims.get("roles", []) if isinstance(r, str))
-        app_only = claims.get("idtyp") == "app" or ("scp" not in claims and bool(roles))
-        if app_only:
-            capabilities: frozenset[Capability] = frozenset().union(
-                *(APP_ROLE_CAPABILITIES.get(role, frozenset()) for role in roles)
-            )
-            return Caller(CallerKind.APP, tenant, subject, settings.issuer, capabilities, roles)
-        return Caller(CallerKind.USER, tenant, subject, settings.issuer, USER_CAPABILITIES, roles)
+        if iss_tenant is not None and claims.get("tid") != iss_tenant:
+            raise unauthorized("The bearer token's tenant does not match its issuer.")
+        return caller_from_claims(claims, settings.issuer, settings.allowed_tenants), float(claims["exp"])

@@ -81,11 +81,7 @@ def shield_requests(prompt: str, documents: Sequence[str]) -> list[dict[str, Any
     batches: list[list[str]] = []
     batch_chars = 0
     for piece in (chunk for document in documents for chunk in split_text(document)):
-        if (
-            not batches
-            or len(batches[-1]) == MAX_SHIELD_DOCUMENTS
-            or batch_chars + len(piece) > MAX_TEXT_CHARS
-        ):
+        if not batches or len(batches[-1]) == MAX_SHIELD_DOCUMENTS or batch_chars + len(piece) > MAX_TEXT_CHARS:
             batches.append([])
             batch_chars = 0
         batches[-1].append(piece)
@@ -187,14 +183,10 @@ class ContentSafetyModerator:
         self._backoff_base_s = backoff_base_s
         self._timeout = aiohttp.ClientTimeout(total=request_timeout_s)
 
-    async def analyze(
-        self, text: str, *, kind: TextKind = "prompt", documents: Sequence[str] = ()
-    ) -> ModerationResult:
+    async def analyze(self, text: str, *, kind: TextKind = "prompt", documents: Sequence[str] = ()) -> ModerationResult:
         shield_bodies = shield_requests(text, documents) if kind == "prompt" else []
         slots = asyncio.Semaphore(MAX_CONCURRENT_CALLS)
-        analyze_calls = [
-            self._post("analyze", self._analyze_body(chunk), slots) for chunk in split_text(text)
-        ]
+        analyze_calls = [self._post("analyze", self._analyze_body(chunk), slots) for chunk in split_text(text)]
         shield_calls = [self._post("shieldPrompt", body, slots) for body in shield_bodies]
         responses = await _all_or_nothing([*analyze_calls, *shield_calls])
         analyses, shields = responses[: len(analyze_calls)], responses[len(analyze_calls) :]
@@ -278,9 +270,7 @@ class ContentSafetyModerator:
 
 def _attack_detected(shield: dict[str, Any]) -> bool:
     prompt_attack = bool((shield.get("userPromptAnalysis") or {}).get("attackDetected"))
-    return prompt_attack or any(
-        bool(doc.get("attackDetected")) for doc in shield.get("documentsAnalysis") or []
-    )
+    return prompt_attack or any(bool(doc.get("attackDetected")) for doc in shield.get("documentsAnalysis") or [])
 
 
 async def _error_details(response: aiohttp.ClientResponse) -> tuple[str, str]:

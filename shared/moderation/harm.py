@@ -28,9 +28,10 @@ class HarmClassifier:
 
     def classify(self, text: str, *, normalized: str | None = None) -> HarmVerdict:
         folded = normalized if normalized is not None else normalize(text)
-        hate = self._hate.evaluate(without_quotations(folded))
-        other = self._other.evaluate(folded)
+        # Counter-speech quotes the harm it rejects, so quoted passages never decide the verdict.
+        unquoted = without_quotations(folded).replace('"', "")
+        hate = self._hate.evaluate(unquoted)
+        other = self._other.evaluate(unquoted)
         raw = {**other.scores, **hate.scores}
-        scores = {category: round(min(1.0, max(0.0, raw.get(category.value, 0.0))), 4)
-                  for category in HARM_CATEGORIES}
+        scores = {category: round(min(1.0, max(0.0, raw.get(category.value, 0.0))), 4) for category in HARM_CATEGORIES}
         return HarmVerdict(scores, hate.matched + other.matched)

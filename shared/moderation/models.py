@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Literal, Protocol, Sequence
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -76,3 +77,41 @@ class Moderator(Protocol):
     ) -> ModerationResult: ...
 
     async def aclose(self) -> None: ...
+
+
+class Action(StrEnum):
+    """What the policy does with content at or above a category's threshold, weakest first."""
+
+    ALLOW = "allow"
+    FLAG = "flag"
+    REDACT = "redact"
+    BLOCK = "block"
+
+    @property
+    def rank(self) -> int:
+        return _ACTION_ORDER.index(self)
+
+
+_ACTION_ORDER: tuple[Action, ...] = (Action.ALLOW, Action.FLAG, Action.REDACT, Action.BLOCK)
+
+
+class Decision(BaseModel):
+    """The policy's verdict on one result: `triggered` maps each category at/above its threshold to its action."""
+
+    action: Action = Action.ALLOW
+    triggered: dict[Category, Action] = Field(default_factory=dict)
+
+    @property
+    def blocked(self) -> bool:
+        return self.action is Action.BLOCK
+
+    @property
+    def flagged(self) -> bool:
+        return self.action is not Action.ALLOW
+
+    @property
+    def redact_pii(self) -> bool:
+        return self.triggered.get(Category.PII) is Action.REDACT
+
+    def categories_with(self, action: Action) -> list[Category]:
+        return [category for category, taken in self.triggered.items() if taken is action]

@@ -44,7 +44,7 @@ async def _run_until(listener: QueueListener, condition: object, timeout_s: floa
     task = asyncio.create_task(listener.run())
     try:
         async with asyncio.timeout(timeout_s):
-            while not await condition():  # type: ignore[operator]
+            while not await condition():  # type: ignore[operator]  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
     finally:
         await listener.stop(grace_s=2)

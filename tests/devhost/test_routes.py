@@ -50,3 +50,20 @@ def test_function_keys_by_auth_level() -> None:
     assert keys.allows("FUNCTION", "mkey")
     assert not keys.allows("ADMIN", "fkey")
     assert keys.allows("ADMIN", "mkey")
+
+
+def test_mixing_legacy_and_streaming_http_types_is_rejected_like_the_worker() -> None:
+    import pytest
+
+    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+    async def streaming(req: Request) -> Response:
+        return Response()
+
+    def legacy(req: func.HttpRequest) -> func.HttpResponse:
+        return func.HttpResponse("")
+
+    app.route(route="a", methods=["GET"])(app.function_name("a")(streaming))
+    app.route(route="b", methods=["GET"])(app.function_name("b")(legacy))
+    with pytest.raises(ValueError, match=r"func\.HttpRequest"):
+        index(app)

@@ -1,0 +1,1 @@
+"""Conversation storage: Cosmos DB model, HTTP API and queue ingestion."""

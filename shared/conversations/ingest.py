@@ -1,0 +1,100 @@
+"""Consumes `conversation-events`: appends turns idempotently; poison for what can never succeed."""
+
+from __future__ import annotations
+
+import logging
+
+from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+from azure.cosmos.exceptions import CosmosHttpResponseError
+from opentelemetry import propagate, trace
+
+from shared.clients import Clients, get_clients
+from shared.conversations.events import APPEND_MESSAGES, AppendMessages
+from shared.conversations.keys import EventOwner
+from shared.conversations.limits import Limits
+from shared.conversations.repository import ConversationNotFound, ConversationRepository
+from shared.errors import ApiError
+from shared.queues.consumer import InvalidMessage, describe, parse_envelope, send_to_poison
+from shared.queues.envelope import Envelope, trace_carrier
+from shared.resources import CONVERSATION_EVENTS_QUEUE
+
+logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+PERMANENT_STORE_STATUSES = frozenset({400, 413})
+"""Store answers that no retry can change: the document itself is unacceptable."""
+
+
+def _validate(envelope: Envelope[AppendMessages], limits: Limits) -> None:
+    if envelope.type != APPEND_MESSAGES:
+        raise InvalidMessage(f"type: unknown event type {envelope.type!r}")
+    try:
+        limits.check_title(envelope.payload.title)
+        for index, message in envelope.payload.positioned():
+            limits.check_content(message.content, param=f"payload.messages[{index}].content")
+    except ApiError as error:
+        raise InvalidMessage(error.message) from None
+
+
+async def _append(clients: Clients, envelope: Envelope[AppendMessages]) -> None:
+    repository = clients.service("conversations", ConversationRepository.from_clients)
+    payload = envelope.payload
+    owner = EventOwner(envelope.tenant, envelope.user)
+    try:
+        await repository.append(
+            owner,
+            payload.conversation_id,
+            payload.positioned(),
+            idempotency_key=envelope.idempotency_key,
+            turn_size=payload.size,
+            create_if_missing=payload.create_if_missing,
+            title=payload.title,
+        )
+    except ConversationNotFound:
+        # Deleted by its owner before the event arrived: storing it would resurrect deleted data.
+        logger.warning("conversation-events: conversation gone, event dropped", extra=describe(envelope))
+    except CosmosHttpResponseError as error:
+        if error.status_code in PERMANENT_STORE_STATUSES:
+            raise InvalidMessage(f"store rejected the append with {error.status_code}") from None
+        raise
+
+
+async def handle_conversation_event(body: bytes, dequeue_count: int = 1) -> None:
+    """Process one queue message. Returns when done or poisoned; raises only on transient failures
+    (store unavailable, throttled, contended), so the queue redelivers the message."""
+    clients = await get_clients()
+    await process_event(clients, body, dequeue_count)
+
+
+async def process_event(clients: Clients, body: bytes, dequeue_count: int = 1) -> None:
+    try:
+        envelope = parse_envelope(body, AppendMessages)
+        _validate(envelope, Limits.from_settings(clients.settings))
+    except InvalidMessage as invalid:
+        await send_to_poison(clients.queues, CONVERSATION_EVENTS_QUEUE, body, str(invalid))
+        return
+    context = propagate.extract(trace_carrier(envelope))
+    with tracer.start_as_current_span(
+        f"{CONVERSATION_EVENTS_QUEUE} process",
+        context=context,
+        kind=trace.SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "azure_queue",
+            "messaging.destination.name": CONVERSATION_EVENTS_QUEUE,
+            "messaging.message.delivery_count": dequeue_count,
+        },
+    ):
+        try:
+            await _append(clients, envelope)
+        except InvalidMessage as invalid:
+            await send_to_poison(clients.queues, CONVERSATION_EVENTS_QUEUE, body, str(invalid))
+            return
+        except (CosmosHttpResponseError, ServiceRequestError, ServiceResponseError) as error:
+            logger.warning(
+                "conversation-events: transient failure (attempt %s): %s",
+                dequeue_count,
+                type(error).__name__,
+                extra=describe(envelope),
+            )
+            raise
+    logger.info("conversation-events: appended", extra={**describe(envelope), "attempt": str(dequeue_count)})

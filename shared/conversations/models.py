@@ -1,0 +1,128 @@
+"""Request bodies, the documents stored in Cosmos, and the JSON objects clients see."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["system", "user", "assistant", "tool"]
+Rating = Literal["positive", "negative"]
+
+CONVERSATION_TYPE = "conversation"
+DELETING_TYPE = "conversation.deleting"
+MESSAGE_TYPE = "message"
+FEEDBACK_COMMENT_MAX_CHARS = 2000
+
+Document = dict[str, Any]
+
+
+class MessageInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    content: str = Field(min_length=1)
+
+
+class ConversationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+
+
+class ConversationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None
+
+
+class FeedbackInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Rating
+    comment: str | None = Field(default=None, max_length=FEEDBACK_COMMENT_MAX_CHARS)
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def conversation_document(pk: str, tenant_id: str, user_id: str, conversation_id: str, title: str | None) -> Document:
+    now = now_us()
+    return {
+        "id": conversation_id,
+        "pk": pk,
+        "type": CONVERSATION_TYPE,
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "title": title,
+        "created_us": now,
+        "updated_us": now,
+        "last_sequence": 0,
+        "appends": [],
+    }
+
+
+def message_document(
+    pk: str, document_id: str, conversation_id: str, sequence: int, message: MessageInput, created_us: int
+) -> Document:
+    return {
+        "id": document_id,
+        "pk": pk,
+        "type": MESSAGE_TYPE,
+        "conversation_id": conversation_id,
+        "sequence": sequence,
+        "role": message.role,
+        "content": message.content,
+        "created_us": created_us,
+    }
+
+
+def _seconds(microseconds: int | None) -> int | None:
+    return None if microseconds is None else microseconds // 1_000_000
+
+
+def conversation_object(document: Document) -> dict[str, Any]:
+    return {
+        "id": document["id"],
+        "object": "conversation",
+        "title": document.get("title"),
+        "created_at": _seconds(document.get("created_us")),
+        "updated_at": _seconds(document.get("updated_us")),
+    }
+
+
+def feedback_object(document: Document) -> dict[str, Any] | None:
+    feedback = document.get("feedback")
+    if not feedback:
+        return None
+    return {
+        "rating": feedback.get("rating"),
+        "comment": feedback.get("comment"),
+        "updated_at": _seconds(feedback.get("updated_us")),
+    }
+
+
+def message_object(document: Document) -> dict[str, Any]:
+    return {
+        "id": document["id"],
+        "object": "conversation.message",
+        "conversation_id": document["conversation_id"],
+        "role": document["role"],
+        "content": document["content"],
+        "sequence": document["sequence"],
+        "created_at": _seconds(document.get("created_us")),
+        "feedback": feedback_object(document),
+    }
+
+
+def list_object(data: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": next_cursor is not None,
+        "next_cursor": next_cursor,
+    }

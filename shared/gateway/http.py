@@ -1,0 +1,68 @@
+"""HTTP handlers of the gateway (OpenAI and Azure OpenAI shapes, models, usage), run through `serve`."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import Response
+from fastapi.responses import StreamingResponse
+
+from shared.clients import get_clients
+from shared.errors import bad_request, forbidden
+from shared.gateway.models import ModelCard, ModelList, UsageList
+from shared.gateway.request import parse_completion_request
+from shared.gateway.service import CONVERSATION_HEADER, CompletionResponse
+from shared.gateway.usage import MAX_USAGE_DAYS
+from shared.gateway.wiring import get_completion_service
+from shared.identity.caller import Capability
+from shared.web import RequestContext, read_body
+
+DEFAULT_USAGE_DAYS = 30
+
+
+async def _complete(context: RequestContext, alias: str | None) -> Response:
+    clients = await get_clients()
+    body = await read_body(context.request, clients.settings.max_request_bytes)
+    request = parse_completion_request(body, alias, context.request_id)
+    request.conversation = context.request.headers.get(CONVERSATION_HEADER)
+    service = await get_completion_service()
+    return to_response(await service.complete(context.caller, request))
+
+
+def to_response(result: CompletionResponse) -> Response:
+    if result.stream is not None:
+        return StreamingResponse(result.stream, result.status, result.headers, media_type=result.content_type)
+    return Response(result.body, result.status, result.headers, media_type=result.content_type)
+
+
+async def chat_completions(context: RequestContext) -> Response:
+    """POST /api/v1/chat/completions: `model` names a configured alias."""
+    return await _complete(context, None)
+
+
+async def azure_chat_completions(context: RequestContext) -> Response:
+    """POST /api/openai/deployments/{deployment}/chat/completions?api-version=...; deployment = alias."""
+    if not context.query("api-version"):
+        raise bad_request("The api-version query parameter is required.", param="api-version")
+    return await _complete(context, context.path_param("deployment"))
+
+
+async def list_models(context: RequestContext) -> ModelList:
+    """GET /api/v1/models: the configured aliases in the OpenAI list shape."""
+    if not context.caller.can(Capability.COMPLETIONS):
+        raise forbidden("This caller may not request completions.")
+    service = await get_completion_service()
+    created = int(time.time())
+    return ModelList(data=[ModelCard(id=alias, created=created) for alias in service.pool.aliases])
+
+
+async def get_usage(context: RequestContext) -> UsageList:
+    """GET /api/v1/usage[?days=N]: the caller's tokens per UTC day and model, newest first."""
+    raw = context.query("days")
+    days = DEFAULT_USAGE_DAYS
+    if raw is not None:
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_USAGE_DAYS:
+            raise bad_request(f"days must be an integer from 1 to {MAX_USAGE_DAYS}.", param="days")
+        days = int(raw)
+    service = await get_completion_service()
+    return await service.usage.usage_of(context.caller, days)

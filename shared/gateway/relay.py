@@ -1,0 +1,262 @@
+"""Relays an upstream completion to the client: SSE passed through read by read, usage picked out.
+
+Streamed events are not parsed unless they must be: an event is decoded only when it carries usage
+or a finish_reason (found by a byte scan), or when text must be collected (conversations, stream
+guard). The usage chunk the gateway asked for on the client's behalf is dropped. A failure after
+the first byte becomes an `error` event in the stream (the `openai` SDK raises it as an APIError);
+it is never retried. When the client goes away, the generator is cancelled and the upstream
+connection is closed, which cancels the upstream request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+DONE_EVENT = b"data: [DONE]"
+EVENT_END = b"\n\n"
+STREAM_ERROR_CODE = "upstream_stream_error"
+
+StreamGuard = Callable[[str, bool], Awaitable[bool]]
+"""(accumulated completion text, final) -> True to end the stream with finish_reason content_filter."""
+
+
+@dataclass
+class RelayOutcome:
+    """What the relay saw; the service turns it into usage, quota reconciliation and conversation turns."""
+
+    usage: dict[str, Any] | None = None
+    finish_reason: str | None = None
+    text_parts: list[str] = field(default_factory=list)
+    content_events: int = 0
+    error: str | None = None
+    cancelled: bool = False
+    filtered: bool = False
+    first_chunk_at: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+    @property
+    def completed(self) -> bool:
+        return self.error is None and not self.cancelled
+
+
+def error_event(message: str, code: str = STREAM_ERROR_CODE) -> bytes:
+    body = {"error": {"message": message, "type": "server_error", "code": code, "param": None}}
+    return b"data: " + json.dumps(body, separators=(",", ":")).encode() + EVENT_END
+
+
+def _has_value(event: bytes, key: bytes) -> bool:
+    """Whether `key` occurs with a non-null value: a byte scan, no JSON decoding."""
+    at = event.find(key)
+    while at != -1:
+        position = at + len(key)
+        while position < len(event) and event[position] in b" \t:":
+            position += 1
+        if position < len(event) and event[position] != ord("n"):
+            return True
+        at = event.find(key, position)
+    return False
+
+
+def _decode(event: bytes) -> dict[str, Any] | None:
+    payload = event[5:] if event.startswith(b"data:") else event
+    try:
+        decoded = json.loads(payload)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+class SseRelay:
+    """One streamed completion. Iterate `events()`; `outcome` is final when the iteration ends."""
+
+    def __init__(
+        self,
+        response: aiohttp.ClientResponse,
+        *,
+        client_wants_usage: bool,
+        collect_text: bool,
+        guard: StreamGuard | None = None,
+        guard_window_chars: int = 200,
+        on_finish: Callable[[RelayOutcome], None] | None = None,
+    ) -> None:
+        self._response = response
+        self._client_wants_usage = client_wants_usage
+        self._collect = collect_text or guard is not None
+        self._guard = guard
+        self._guard_window = guard_window_chars
+        self._guarded_chars = 0
+        self._on_finish = on_finish
+        self._template: dict[str, Any] | None = None
+        self._done = False
+        self.outcome = RelayOutcome()
+
+    async def events(self) -> AsyncIterator[bytes]:
+        outcome = self.outcome
+        buffer = held = b""
+        try:
+            async for data in self._response.content.iter_any():
+                if outcome.first_chunk_at is None:
+                    outcome.first_chunk_at = time.monotonic()
+                if b"\r" in data:
+                    data = data.replace(b"\r\n", b"\n")
+                buffer += data
+                cut = buffer.rfind(EVENT_END)
+                if cut < 0:
+                    continue
+                complete, buffer = buffer[: cut + 2], buffer[cut + 2 :]
+                out = self._pass_through(complete)
+                if self._guard is not None:
+                    held += out  # released only once the guard has cleared the text in it
+                    if self._guarded_chars < self._guard_window:
+                        continue
+                    if await self._guard_blocks(final=False):
+                        yield self._filtered_end()
+                        return
+                    out, held = held, b""
+                if out:
+                    yield out
+            if self._guard is not None and await self._guard_blocks(final=True):
+                yield self._filtered_end()
+                return
+            if held:
+                yield held
+            if not self._done:
+                outcome.error = "the upstream stream ended before [DONE]"
+                yield error_event("The model stream ended unexpectedly.")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            outcome.error = f"{type(error).__name__}: {error}"
+            yield error_event("The model stream failed after it started; the response is incomplete.")
+        except (asyncio.CancelledError, GeneratorExit):
+            outcome.cancelled = True
+            raise
+        finally:
+            if self._done and outcome.completed:
+                self._response.release()
+            else:
+                self._response.close()
+            if self._on_finish is not None:
+                self._on_finish(outcome)
+
+    def _pass_through(self, complete: bytes) -> bytes:
+        """Whole events of one read: forwarded as they are unless one carries usage, a finish or an error."""
+        if (
+            self._collect
+            or b'"error"' in complete
+            or _has_value(complete, b'"usage"')
+            or _has_value(complete, b'"finish_reason"')
+        ):
+            return self._inspect_all(complete.split(EVENT_END))
+        events = complete.count(EVENT_END)
+        if DONE_EVENT in complete:
+            self._done = True
+            events -= 1
+        self.outcome.content_events += events
+        return complete
+
+    def _inspect_all(self, events: list[bytes]) -> bytes:
+        kept: list[bytes] = []
+        for event in events:
+            if not event:
+                continue
+            forwarded = self._inspect(event)
+            if forwarded is not None:
+                kept.append(forwarded)
+                kept.append(EVENT_END)
+        return b"".join(kept)
+
+    def _inspect(self, event: bytes) -> bytes | None:
+        if event.startswith(DONE_EVENT):
+            self._done = True
+            return event
+        has_usage = _has_value(event, b'"usage"')
+        has_finish = _has_value(event, b'"finish_reason"')
+        if not (has_usage or has_finish or self._collect):
+            self.outcome.content_events += 1
+            return event
+        chunk = _decode(event)
+        if chunk is None:
+            return event
+        if "error" in chunk:
+            self.outcome.error = str(chunk.get("error"))
+            return event
+        choices = chunk.get("choices") or []
+        if choices:
+            self.outcome.content_events += 1
+            self._template = chunk
+            first = choices[0] if isinstance(choices[0], dict) else {}
+            if first.get("finish_reason"):
+                self.outcome.finish_reason = str(first["finish_reason"])
+            if self._collect:
+                content = (first.get("delta") or {}).get("content")
+                if isinstance(content, str) and content:
+                    self.outcome.text_parts.append(content)
+                    self._guarded_chars += len(content)
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            self.outcome.usage = usage
+            if not self._client_wants_usage:
+                if not choices:
+                    return None
+                del chunk["usage"]
+                return b"data: " + json.dumps(chunk, separators=(",", ":")).encode()
+        return event
+
+    async def _guard_blocks(self, final: bool) -> bool:
+        assert self._guard is not None
+        if not final and self._guarded_chars < self._guard_window:
+            return False
+        self._guarded_chars = 0
+        blocked = await self._guard(self.outcome.text, final)
+        if blocked:
+            self.outcome.filtered = True
+            self.outcome.finish_reason = "content_filter"
+        return blocked
+
+    def _filtered_end(self) -> bytes:
+        template = self._template or {"id": "", "object": "chat.completion.chunk", "created": 0, "model": ""}
+        chunk: dict[str, Any] = {
+            "id": template.get("id"),
+            "object": "chat.completion.chunk",
+            "created": template.get("created"),
+            "model": template.get("model"),
+            "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": "content_filter"}],
+        }
+        return b"data: " + json.dumps(chunk, separators=(",", ":")).encode() + EVENT_END + DONE_EVENT + EVENT_END
+
+
+@dataclass(frozen=True)
+class JsonCompletion:
+    body: bytes
+    usage: dict[str, Any] | None
+    text: str
+    finish_reason: str | None
+
+
+async def read_completion(response: aiohttp.ClientResponse) -> JsonCompletion:
+    """Read a non-streamed completion; the body goes to the client byte for byte."""
+    try:
+        body = await response.read()
+    finally:
+        response.release()
+    decoded = _decode(body) or {}
+    usage = decoded.get("usage")
+    choices = decoded.get("choices") or []
+    first = choices[0] if choices and isinstance(choices[0], dict) else {}
+    message = first.get("message") or {}
+    content = message.get("content") if isinstance(message, dict) else None
+    return JsonCompletion(
+        body=body,
+        usage=usage if isinstance(usage, dict) else None,
+        text=content if isinstance(content, str) else "",
+        finish_reason=first.get("finish_reason"),
+    )

@@ -1,0 +1,83 @@
+"""A client's completion request as the gateway carries it: raw bytes, decoded JSON and the typed view."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.errors import bad_request
+from shared.gateway.models import ChatCompletionRequest
+from shared.web import parse_model
+
+FORCED_USAGE_SUFFIX = b',"stream_options":{"include_usage":true}}'
+
+
+@dataclass
+class CompletionRequest:
+    """`payload` is the decoded body; guards that rewrite it call `replace_messages` (or `mark_modified`)."""
+
+    alias: str
+    body: bytes
+    payload: dict[str, Any]
+    parsed: ChatCompletionRequest
+    request_id: str = ""
+    conversation: str | None = None
+    """The X-Conversation-Id header: an id, `new`, or None."""
+    modified: bool = field(default=False)
+
+    @property
+    def streaming(self) -> bool:
+        return self.parsed.streaming
+
+    @property
+    def client_wants_usage(self) -> bool:
+        return self.parsed.wants_usage
+
+    def replace_messages(self, messages: list[dict[str, Any]]) -> None:
+        self.payload["messages"] = messages
+        self.mark_modified()
+
+    def mark_modified(self) -> None:
+        self.modified = True
+
+    def last_user_message(self) -> dict[str, Any] | None:
+        for message in reversed(self.payload.get("messages") or []):
+            if isinstance(message, dict) and message.get("role") == "user":
+                return message
+        return None
+
+    def upstream_body(self) -> bytes:
+        """The bytes for upstream: the client's own, unless usage must be requested or a guard edited them."""
+        needs_usage = self.streaming and not self.client_wants_usage
+        if not needs_usage and not self.modified:
+            return self.body
+        if needs_usage and not self.modified and "stream_options" not in self.payload:
+            trimmed = self.body.rstrip()
+            if trimmed.endswith(b"}"):
+                return trimmed[:-1] + FORCED_USAGE_SUFFIX
+        payload = dict(self.payload)
+        if needs_usage:
+            options = payload.get("stream_options")
+            payload["stream_options"] = {
+                **(options if isinstance(options, dict) else {}),
+                "include_usage": True,
+            }
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def parse_completion_request(body: bytes, alias: str | None, request_id: str = "") -> CompletionRequest:
+    """Decode once; `alias` is the Azure route's deployment, else the body's `model`."""
+    if not body:
+        raise bad_request("Request body must be JSON.", code="invalid_json")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise bad_request("Request body is not valid JSON.", code="invalid_json") from None
+    if not isinstance(payload, dict):
+        raise bad_request("Request body must be a JSON object.", code="invalid_json")
+    parsed = parse_model(ChatCompletionRequest, payload)
+    model = alias or parsed.model
+    if not model:
+        raise bad_request("You must provide a model parameter.", param="model", code="missing_model")
+    return CompletionRequest(alias=model, body=body, payload=payload, parsed=parsed, request_id=request_id)

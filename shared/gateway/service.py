@@ -1,0 +1,260 @@
+"""The completion flow: authorise, guard, reserve quota, pick a backend, attempt with failover, relay,
+then (off the request path) record usage, reconcile the reservation and append the conversation turn.
+
+Each step is its own coroutine (`pick_backends`, `attempt`, `open_upstream`, `relay_json`,
+`relay_stream`) so telemetry can wrap them in spans. Hook points for moderation and conversations
+are described in `shared.gateway.hooks`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aiohttp
+
+from shared.errors import ApiError, forbidden, not_found
+from shared.gateway.estimate import estimate_prompt_tokens, estimate_request_tokens
+from shared.gateway.hooks import (
+    STREAM_GUARD_WINDOW_CHARS,
+    ConversationHook,
+    PromptGuard,
+    StreamGuardFactory,
+    allow_prompt,
+    no_stream_guard,
+)
+from shared.gateway.pool import Backend, Unavailable, UpstreamPool
+from shared.gateway.relay import RelayOutcome, SseRelay, read_completion
+from shared.gateway.request import CompletionRequest
+from shared.gateway.upstream import UpstreamClient, UpstreamFailure, UpstreamRejected, retry_after_header
+from shared.gateway.usage import UsageRecorder
+from shared.identity.caller import Caller, Capability
+
+logger = logging.getLogger(__name__)
+
+CONVERSATION_HEADER = "X-Conversation-Id"
+SSE_HEADERS = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
+
+
+class Quota(Protocol):
+    async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Any: ...
+
+    async def reconcile(self, reservation: Any, actual_total_tokens: int) -> None: ...
+
+
+@dataclass
+class CompletionResponse:
+    """A JSON body or an SSE stream, with the headers the client gets."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    stream: AsyncIterator[bytes] | None = None
+    content_type: str = "application/json"
+
+
+@dataclass
+class _Call:
+    """Book-keeping of one completion between admission and the end of its response."""
+
+    caller: Caller
+    request: CompletionRequest
+    reservation: Any
+    prompt_estimate: int
+    conversation_id: str | None = None
+    backend: Backend | None = None
+
+
+@dataclass
+class CompletionService:
+    pool: UpstreamPool
+    upstream: UpstreamClient
+    usage: UsageRecorder
+    quota: Quota
+    max_attempts: int = 3
+    default_reserve_tokens: int = 512
+    prompt_guard: PromptGuard = allow_prompt
+    stream_guard: StreamGuardFactory = no_stream_guard
+    conversations: ConversationHook | None = None
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def complete(self, caller: Caller, request: CompletionRequest) -> CompletionResponse:
+        if not caller.can(Capability.COMPLETIONS):
+            raise forbidden("This caller may not request completions.")
+        if not self.pool.has(request.alias):
+            raise not_found(f"The model `{request.alias}` does not exist.", code="model_not_found")
+        conversation_id = await self._conversation_hook(caller, request)
+        await self.prompt_guard(caller, request)
+        prompt_estimate = estimate_prompt_tokens(request.payload)
+        estimate = estimate_request_tokens(
+            request.payload, request.parsed.completion_limit, self.default_reserve_tokens
+        )
+        reservation = await self.quota.reserve(caller, request.alias, estimate)
+        call = _Call(caller, request, reservation, prompt_estimate, conversation_id)
+        try:
+            response, call.backend = await self.open_upstream(request)
+        except UpstreamRejected as rejected:
+            self._reconcile(call, 0)
+            return CompletionResponse(
+                rejected.status, dict(reservation.headers), rejected.body, None, rejected.content_type
+            )
+        except BaseException:
+            self._reconcile(call, 0)
+            raise
+        headers = dict(reservation.headers)
+        if conversation_id is not None:
+            headers[CONVERSATION_HEADER] = conversation_id
+        if request.streaming:
+            return CompletionResponse(
+                200,
+                {**headers, **SSE_HEADERS},
+                stream=self.relay_stream(call, response),
+                content_type=SSE_HEADERS["Content-Type"],
+            )
+        body = await self.relay_json(call, response)
+        return CompletionResponse(200, headers, body)
+
+    async def _conversation_hook(self, caller: Caller, request: CompletionRequest) -> str | None:
+        if request.conversation is None:
+            return None
+        if self.conversations is None:
+            raise ApiError(501, "Conversations are not available.", type="server_error", code="not_implemented")
+        return await self.conversations.open(caller, request.conversation)
+
+    def pick_backends(self, alias: str) -> list[Backend]:
+        candidates = self.pool.candidates(alias)
+        if isinstance(candidates, Unavailable):
+            raise _unavailable(candidates.retry_after_s, candidates.throttled)
+        return candidates[: self.max_attempts]
+
+    async def open_upstream(self, request: CompletionRequest) -> tuple[aiohttp.ClientResponse, Backend]:
+        """Try backends in order until one answers; 429/5xx/connect errors/timeouts move on at once."""
+        body = request.upstream_body()
+        failures: list[UpstreamFailure] = []
+        for number, backend in enumerate(self.pick_backends(request.alias), start=1):
+            try:
+                return await self.attempt(backend, body, request.request_id, number), backend
+            except UpstreamFailure as failure:
+                logger.warning("upstream attempt %d on %s failed: %s", number, backend.name, failure.reason)
+                failures.append(failure)
+        throttled = all(failure.throttled for failure in failures)
+        waits = [f.retry_after_s for f in failures if f.retry_after_s is not None]
+        raise _unavailable(min(waits) if waits else self.pool.error_cooldown_s, throttled)
+
+    async def attempt(self, backend: Backend, body: bytes, request_id: str, number: int) -> aiohttp.ClientResponse:
+        self.pool.begin_attempt(backend)
+        try:
+            response = await self.upstream.open_attempt(backend, body, request_id)
+        except UpstreamFailure as failure:
+            if failure.throttled:
+                self.pool.record_throttled(backend, failure.retry_after_s)
+            else:
+                self.pool.record_failure(backend, failure.retry_after_s, unreachable=failure.unreachable)
+            raise
+        except UpstreamRejected:
+            self.pool.record_success(backend)
+            raise
+        except BaseException:
+            backend.probe_in_flight = False
+            raise
+        self.pool.record_success(backend)
+        return response
+
+    async def relay_json(self, call: _Call, response: aiohttp.ClientResponse) -> bytes:
+        try:
+            completion = await read_completion(response)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            if call.backend is not None:
+                self.pool.record_failure(call.backend)
+            self._finish(call, None, "", 0, completed=False)
+            raise ApiError(
+                502,
+                f"The model response failed: {type(error).__name__}.",
+                type="server_error",
+                code="upstream_error",
+            ) from None
+        self._finish(call, completion.usage, completion.text, 0, completed=True)
+        return completion.body
+
+    def relay_stream(self, call: _Call, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+        def finished(outcome: RelayOutcome) -> None:
+            if outcome.error is not None and call.backend is not None:
+                self.pool.record_failure(call.backend)
+            self._finish(call, outcome.usage, outcome.text, outcome.content_events, completed=outcome.completed)
+
+        relay = SseRelay(
+            response,
+            client_wants_usage=call.request.client_wants_usage,
+            collect_text=call.conversation_id is not None,
+            guard=self.stream_guard(call.caller, call.request),
+            guard_window_chars=STREAM_GUARD_WINDOW_CHARS,
+            on_finish=finished,
+        )
+        return relay.events()
+
+    def _finish(
+        self, call: _Call, usage: dict[str, Any] | None, text: str, content_events: int, *, completed: bool
+    ) -> None:
+        """After the response: exact usage when the upstream reported it, else the best estimate."""
+        if usage is not None:
+            prompt = int(usage.get("prompt_tokens") or 0)
+            completion = int(usage.get("completion_tokens") or 0)
+        else:
+            prompt = call.prompt_estimate if (content_events or completed) else 0
+            completion = content_events
+        if prompt or completion:
+            self.usage.record(call.caller, call.request.alias, prompt, completion)
+        self._reconcile(call, prompt + completion)
+        if completed and call.conversation_id is not None and self.conversations is not None:
+            self._spawn(
+                self.conversations.record_turn(
+                    call.caller,
+                    call.conversation_id,
+                    call.request.last_user_message(),
+                    text,
+                    model=call.request.alias,
+                    request_id=call.request.request_id,
+                    created=(call.request.conversation or "").strip().lower() == "new",
+                )
+            )
+
+    def _reconcile(self, call: _Call, actual_tokens: int) -> None:
+        self._spawn(self.quota.reconcile(call.reservation, actual_tokens))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("completion follow-up failed: %r", task.exception())
+
+    async def aclose(self) -> None:
+        """Let follow-ups (reconciliation, conversation turns) finish, then flush usage."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=10)
+        await self.usage.aclose()
+
+
+def _unavailable(retry_after_s: float, throttled: bool) -> ApiError:
+    headers = {"Retry-After": retry_after_header(retry_after_s)}
+    if throttled:
+        return ApiError(
+            429,
+            "The model is at capacity; retry after the indicated time.",
+            type="rate_limit_error",
+            code="upstream_rate_limited",
+            headers=headers,
+        )
+    return ApiError(
+        503,
+        "The model service is unavailable; retry after the indicated time.",
+        type="server_error",
+        code="upstream_unavailable",
+        headers=headers,
+    )

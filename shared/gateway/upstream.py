@@ -1,0 +1,188 @@
+"""The upstream HTTP client: auth headers, one attempt against one backend, failures classified.
+
+Managed identity tokens (scope `https://cognitiveservices.azure.com/.default`) are cached and
+refreshed in the background `REFRESH_AHEAD_S` before expiry, so the hot path never waits for Entra
+ID except for the very first token. `open_attempt` returns once the response headers arrive (the
+first byte); its caller streams or reads the body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import aiohttp
+from azure.core.credentials import AccessToken
+from azure.core.credentials_async import AsyncTokenCredential
+
+from shared.gateway.pool import Backend
+
+logger = logging.getLogger(__name__)
+
+COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
+REFRESH_AHEAD_S = 300.0
+RETRYABLE_STATUSES = frozenset({401, 403, 404, 408, 409, 429})
+"""Besides 5xx: statuses that say "this backend can't serve it", not "the request is wrong"."""
+MAX_ERROR_BODY_BYTES = 64 * 1024
+
+
+class TokenProvider:
+    """A bearer token for one scope, fetched once and refreshed ahead of expiry."""
+
+    def __init__(self, credential: AsyncTokenCredential, scope: str = COGNITIVE_SERVICES_SCOPE) -> None:
+        self._credential = credential
+        self._scope = scope
+        self._token: AccessToken | None = None
+        self._refreshing: asyncio.Task[AccessToken] | None = None
+
+    async def header(self) -> str:
+        token = self._token
+        now = time.time()
+        if token is None or token.expires_on - now < 30:
+            token = await self._refresh()
+        elif token.expires_on - now < REFRESH_AHEAD_S and self._refreshing is None:
+            self._start_refresh()
+        return f"Bearer {token.token}"
+
+    def _start_refresh(self) -> asyncio.Task[AccessToken]:
+        if self._refreshing is None:
+            self._refreshing = asyncio.create_task(self._fetch())
+            self._refreshing.add_done_callback(self._refreshed)
+        return self._refreshing
+
+    async def _refresh(self) -> AccessToken:
+        return await asyncio.shield(self._start_refresh())
+
+    async def _fetch(self) -> AccessToken:
+        token = await self._credential.get_token(self._scope)
+        self._token = token
+        return token
+
+    def _refreshed(self, task: asyncio.Task[AccessToken]) -> None:
+        self._refreshing = None
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("upstream token refresh failed: %s", task.exception())
+
+
+class UpstreamFailure(Exception):
+    """One attempt failed in a way another backend may not: try the next one."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+        unreachable: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after_s = retry_after_s
+        self.unreachable = unreachable
+
+    @property
+    def throttled(self) -> bool:
+        return self.status == 429
+
+
+class UpstreamRejected(Exception):
+    """The upstream refused the request itself (4xx such as 400): the client gets this answer as is."""
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+
+
+def retry_after_of(headers: Mapping[str, str]) -> float | None:
+    """Seconds from `retry-after-ms` (precise, Azure) or `Retry-After` (integer seconds)."""
+    get = headers.get
+    precise = get("retry-after-ms")
+    if precise:
+        try:
+            return max(0.0, float(precise) / 1000.0)
+        except ValueError:
+            pass
+    value = get("Retry-After")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect_s: float
+    first_byte_s: float
+    chunk_s: float
+    total_s: float
+
+
+class UpstreamClient:
+    """Sends one chat completion request to one backend over the process's shared aiohttp session."""
+
+    def __init__(self, session: aiohttp.ClientSession, timeouts: Timeouts, tokens: TokenProvider | None) -> None:
+        self._session = session
+        self._timeouts = timeouts
+        self._tokens = tokens
+        self._client_timeout = aiohttp.ClientTimeout(
+            total=timeouts.total_s, connect=timeouts.connect_s, sock_read=timeouts.chunk_s
+        )
+
+    @property
+    def timeouts(self) -> Timeouts:
+        return self._timeouts
+
+    async def auth_headers(self, backend: Backend) -> dict[str, str]:
+        if backend.settings.auth == "api_key":
+            return {"api-key": backend.settings.api_key or ""}
+        if self._tokens is None:
+            raise UpstreamFailure("no credential for managed identity auth", unreachable=True)
+        return {"Authorization": await self._tokens.header()}
+
+    async def open_attempt(self, backend: Backend, body: bytes, request_id: str) -> aiohttp.ClientResponse:
+        """Send the request; return the response once its headers arrive, or raise UpstreamFailure."""
+        headers = await self.auth_headers(backend)
+        headers["Content-Type"] = "application/json"
+        headers["x-ms-client-request-id"] = request_id
+        try:
+            async with asyncio.timeout(self._timeouts.first_byte_s):
+                response = await self._session.post(
+                    backend.url, data=body, headers=headers, timeout=self._client_timeout
+                )
+        except TimeoutError:
+            raise UpstreamFailure("no response before the first-byte timeout", unreachable=True) from None
+        except aiohttp.ClientConnectionError as error:
+            raise UpstreamFailure(f"connection failed: {type(error).__name__}", unreachable=True) from None
+        except aiohttp.ClientError as error:
+            raise UpstreamFailure(f"request failed: {type(error).__name__}", unreachable=True) from None
+        if response.status < 300:
+            return response
+        await self._raise_for(response)
+        raise AssertionError("unreachable")
+
+    async def _raise_for(self, response: aiohttp.ClientResponse) -> None:
+        status = response.status
+        retry_after = retry_after_of(response.headers)
+        try:
+            body = await response.content.read(MAX_ERROR_BODY_BYTES)
+        except (aiohttp.ClientError, TimeoutError):
+            body = b""
+        finally:
+            response.release()
+        if status >= 500 or status in RETRYABLE_STATUSES:
+            raise UpstreamFailure(f"upstream answered {status}", status=status, retry_after_s=retry_after)
+        content_type = response.headers.get("Content-Type", "application/json")
+        raise UpstreamRejected(status, body, content_type)
+
+
+def retry_after_header(seconds: float) -> str:
+    return str(max(1, math.ceil(seconds)))

@@ -1,0 +1,171 @@
+"""Exact token usage per caller, UTC day and model, kept in the `usage` container.
+
+Recording is in memory and off the request path: counts are coalesced per (caller, day, model) and
+flushed every `flush_interval_s` with one atomic `incr` patch per document (creating it on first
+use), so concurrent instances never lose each other's counts. A failed flush keeps the counts for
+the next round; `aclose` flushes what is left on shutdown.
+
+Document: pk `usage:<tenant>:<user>`, id `<YYYY-MM-DD>:<model>`, fields tenant, user, day, model,
+prompt_tokens, completion_tokens, total_tokens, requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from azure.cosmos.aio import ContainerProxy
+from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNotFoundError
+
+from shared.gateway.models import UsageList, UsageRow
+from shared.identity.caller import Caller
+
+logger = logging.getLogger(__name__)
+
+COUNTERS = ("prompt_tokens", "completion_tokens", "total_tokens", "requests")
+MAX_USAGE_DAYS = 366
+FINAL_FLUSH_ATTEMPTS = 3
+
+
+def usage_partition(tenant_id: str, user_id: str) -> str:
+    return f"usage:{tenant_id}:{user_id}"
+
+
+def _safe_id(text: str) -> str:
+    return "".join("_" if ch in "/\\?#" else ch for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageKey:
+    tenant_id: str
+    user_id: str
+    day: str
+    model: str
+
+    @property
+    def pk(self) -> str:
+        return usage_partition(self.tenant_id, self.user_id)
+
+    @property
+    def id(self) -> str:
+        return _safe_id(f"{self.day}:{self.model}")
+
+
+class UsageRecorder:
+    def __init__(self, container: ContainerProxy, flush_interval_s: float = 1.0) -> None:
+        self._container = container
+        self._interval = flush_interval_s
+        self._pending: dict[UsageKey, list[int]] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
+        self._closed = False
+        self._closing = asyncio.Event()
+
+    def record(self, caller: Caller, model: str, prompt_tokens: int, completion_tokens: int) -> None:
+        """Count one call; never blocks and never fails the request."""
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        key = UsageKey(caller.tenant_id, caller.user_id, day, model)
+        counts = self._pending.get(key)
+        if counts is None:
+            counts = self._pending[key] = [0, 0, 0, 0]
+        counts[0] += prompt_tokens
+        counts[1] += completion_tokens
+        counts[2] += prompt_tokens + completion_tokens
+        counts[3] += 1
+        if self._flusher is None and not self._closed:
+            self._flusher = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self._interval)
+            await self.flush()
+        finally:
+            self._flusher = None
+            if self._pending and not self._closed:
+                self._flusher = asyncio.create_task(self._flush_soon())
+
+    async def flush(self, partition: str | None = None) -> None:
+        """Write the pending counts (of one caller partition, or all) to Cosmos."""
+        async with self._flush_lock:
+            keys = [key for key in self._pending if partition is None or key.pk == partition]
+            batch = {key: self._pending.pop(key) for key in keys}
+            if not batch:
+                return
+            results = await asyncio.gather(
+                *(self._write(key, counts) for key, counts in batch.items()), return_exceptions=True
+            )
+            for (key, counts), result in zip(batch.items(), results, strict=True):
+                if isinstance(result, BaseException):
+                    logger.warning("usage flush failed for %s, kept for retry: %s", key.id, result)
+                    self._merge_back(key, counts)
+
+    def _merge_back(self, key: UsageKey, counts: list[int]) -> None:
+        current = self._pending.setdefault(key, [0, 0, 0, 0])
+        for index, value in enumerate(counts):
+            current[index] += value
+
+    async def _write(self, key: UsageKey, counts: list[int]) -> None:
+        operations = [
+            {"op": "incr", "path": f"/{name}", "value": value} for name, value in zip(COUNTERS, counts, strict=True)
+        ]
+        for _ in range(3):
+            try:
+                await self._container.patch_item(key.id, partition_key=key.pk, patch_operations=operations)
+                return
+            except CosmosResourceNotFoundError:
+                pass
+            document: dict[str, Any] = {
+                "id": key.id,
+                "pk": key.pk,
+                "type": "usage",
+                "tenant": key.tenant_id,
+                "user": key.user_id,
+                "day": key.day,
+                "model": key.model,
+                **dict(zip(COUNTERS, counts, strict=True)),
+            }
+            try:
+                await self._container.create_item(document)
+                return
+            except CosmosResourceExistsError:
+                continue
+        raise RuntimeError(f"usage document {key.id} could be neither patched nor created")
+
+    async def aclose(self) -> None:
+        """Flush everything left; a write in flight is awaited, never cancelled (its counts would be lost)."""
+        self._closed = True
+        self._closing.set()
+        if self._flusher is not None:
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        for attempt in range(FINAL_FLUSH_ATTEMPTS):
+            await self.flush()
+            if not self._pending:
+                return
+            await asyncio.sleep(0.2 * (attempt + 1))
+        logger.error("usage counts lost at shutdown for %d caller/day/model keys", len(self._pending))
+
+    async def usage_of(self, caller: Caller, days: int) -> UsageList:
+        """The caller's usage per day and model over the last `days` UTC days, newest first."""
+        partition = usage_partition(caller.tenant_id, caller.user_id)
+        await self.flush(partition)
+        since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
+        query = "SELECT * FROM c WHERE c.pk = @pk AND c.day >= @since"
+        parameters: list[dict[str, Any]] = [
+            {"name": "@pk", "value": partition},
+            {"name": "@since", "value": since},
+        ]
+        rows = [
+            UsageRow(
+                day=item["day"],
+                model=item["model"],
+                **{name: int(item.get(name, 0)) for name in COUNTERS},
+            )
+            async for item in self._container.query_items(query, parameters=parameters, partition_key=partition)
+        ]
+        rows.sort(key=lambda row: (row.day, row.model), reverse=True)
+        return UsageList(data=rows)

@@ -1,0 +1,45 @@
+"""Token claims (from a validated JWT or the Easy Auth principal) become a Caller."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from shared.errors import unauthorized
+from shared.identity.caller import USER_CAPABILITIES, Caller, CallerKind, Capability
+
+# App roles an app-only (service principal) token may carry, mapped to what they allow.
+APP_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    "Completions.Invoke": frozenset({Capability.COMPLETIONS}),
+    "Moderation.Invoke": frozenset({Capability.MODERATION}),
+    "Conversations.Read": frozenset({Capability.CONVERSATIONS_READ}),
+    "Conversations.ReadWrite": frozenset({Capability.CONVERSATIONS_READ, Capability.CONVERSATIONS_WRITE}),
+}
+
+
+def _roles(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(role for role in value if isinstance(role, str))
+    return ()
+
+
+def is_app_only(claims: Mapping[str, Any]) -> bool:
+    """Delegated (user) tokens carry `scp`; app-only tokens never do, and say `idtyp: app` when asked to."""
+    return claims.get("idtyp") == "app" or not claims.get("scp")
+
+
+def caller_from_claims(claims: Mapping[str, Any], issuer: str, allowed_tenants: list[str] | None) -> Caller:
+    tenant, subject = claims.get("tid"), claims.get("oid")
+    if not isinstance(tenant, str) or not tenant or not isinstance(subject, str) or not subject:
+        raise unauthorized("The bearer token has no tenant (tid) or object id (oid) claim.")
+    if allowed_tenants is not None and tenant not in allowed_tenants:
+        raise unauthorized("The token's tenant is not allowed.")
+    roles = _roles(claims.get("roles"))
+    if is_app_only(claims):
+        capabilities: frozenset[Capability] = frozenset().union(
+            *(APP_ROLE_CAPABILITIES.get(role, frozenset()) for role in roles)
+        )
+        return Caller(CallerKind.APP, tenant, subject, issuer, capabilities, roles)
+    return Caller(CallerKind.USER, tenant, subject, issuer, USER_CAPABILITIES, roles)

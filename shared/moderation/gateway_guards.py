@@ -1,0 +1,134 @@
+"""Moderation in the completion gateway: the prompt guard and the stream guard factory.
+
+The prompt is every non-tool message's text joined into one text (one analysis per request); tool
+results go along as documents, where prompt injection is looked for. A blocked prompt raises the
+400 `content_filter` error before anything goes upstream; when the policy redacts PII, the affected
+messages are rewritten with the PII replaced.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from shared.clients import Clients
+from shared.gateway.relay import StreamGuard
+from shared.gateway.request import CompletionRequest
+from shared.identity.caller import Caller
+from shared.moderation.models import PiiSpan
+from shared.moderation.openai_shape import ContentFilterError
+from shared.moderation.pii import redact
+from shared.moderation.service import ModerationService, moderation_service_for
+from shared.moderation.stream_guard import completion_guard
+from shared.settings import Settings
+
+SEPARATOR = "\n\n"
+DOCUMENT_ROLES = frozenset({"tool", "function"})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Where one piece of prompt text lives: `messages[message]["content"]` or its `[part]["text"]`."""
+
+    message: int
+    part: int | None
+    text: str
+    offset: int = 0
+
+
+def prompt_segments(messages: Any) -> tuple[list[Segment], list[str]]:
+    """The prompt's text segments (with offsets into the joined text), and tool results as documents."""
+    segments: list[Segment] = []
+    documents: list[str] = []
+    offset = 0
+    for index, message in enumerate(messages if isinstance(messages, list) else []):
+        if not isinstance(message, dict):
+            continue
+        content = message.get("content")
+        pieces: list[tuple[int | None, str]] = []
+        if isinstance(content, str):
+            pieces.append((None, content))
+        elif isinstance(content, list):
+            pieces.extend(
+                (position, part["text"])
+                for position, part in enumerate(content)
+                if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str)
+            )
+        for part, text in pieces:
+            if not text:
+                continue
+            if message.get("role") in DOCUMENT_ROLES:
+                documents.append(text)
+                continue
+            segments.append(Segment(index, part, text, offset))
+            offset += len(text) + len(SEPARATOR)
+    return segments, documents
+
+
+def redacted_messages(messages: list[Any], segments: list[Segment], spans: list[PiiSpan]) -> list[Any]:
+    """A copy of `messages` with each span (offsets into the joined text) redacted in its segment."""
+    rewritten = copy.deepcopy(messages)
+    for segment in segments:
+        end = segment.offset + len(segment.text)
+        local = [
+            span.model_copy(
+                update={
+                    "start": max(span.start, segment.offset) - segment.offset,
+                    "end": min(span.end, end) - segment.offset,
+                }
+            )
+            for span in spans
+            if span.start < end and span.end > segment.offset
+        ]
+        if not local:
+            continue
+        message = rewritten[segment.message]
+        if segment.part is None:
+            message["content"] = redact(segment.text, local)
+        else:
+            message["content"][segment.part]["text"] = redact(segment.text, local)
+    return rewritten
+
+
+class PromptModeration:
+    """The gateway's `PromptGuard`."""
+
+    def __init__(self, service: ModerationService) -> None:
+        self._service = service
+
+    async def __call__(self, caller: Caller, request: CompletionRequest) -> None:
+        messages = request.payload.get("messages")
+        segments, documents = prompt_segments(messages)
+        if not segments and not documents:
+            return
+        moderation = await self._service.moderate(
+            SEPARATOR.join(segment.text for segment in segments),
+            tenant_id=caller.tenant_id,
+            stage="prompt",
+            kind="prompt",
+            documents=documents,
+            request_id=request.request_id,
+        )
+        if moderation.blocked:
+            raise ContentFilterError(moderation.result, moderation.decision)
+        if moderation.redacted and isinstance(messages, list):
+            request.replace_messages(redacted_messages(messages, segments, moderation.result.pii))
+
+
+class StreamModeration:
+    """The gateway's `StreamGuardFactory`: one windowed guard per streamed completion."""
+
+    def __init__(self, service: ModerationService) -> None:
+        self._service = service
+
+    def __call__(self, caller: Caller, request: CompletionRequest) -> StreamGuard | None:
+        return completion_guard(self._service, caller.tenant_id, request_id=request.request_id)
+
+
+def moderation_guards(clients: Clients, settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `CompletionService`: both guards, or none when moderation is off."""
+    if not settings.moderation_enabled:
+        return {}
+    service = moderation_service_for(clients, settings)
+    return {"prompt_guard": PromptModeration(service), "stream_guard": StreamModeration(service)}

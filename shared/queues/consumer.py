@@ -1,0 +1,83 @@
+"""Parses a queue message into an envelope; a message that can never parse is poison at once."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from azure.storage.queue.aio import QueueServiceClient
+from opentelemetry.trace import Span
+from pydantic import BaseModel, ValidationError
+
+from shared.queues.envelope import Envelope, trace_carrier
+from shared.resources import poison_queue
+from shared.telemetry import attributes as attr
+from shared.telemetry.metrics import record_poison, record_queue_message_age
+from shared.telemetry.tracing import continue_trace
+
+logger = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=BaseModel)
+
+
+class InvalidMessage(Exception):
+    """The message can never be processed; it belongs on the poison queue, with this reason."""
+
+
+def parse_envelope(body: bytes, payload_type: type[P]) -> Envelope[P]:
+    try:
+        return Envelope[payload_type].model_validate_json(body)  # type: ignore[valid-type]
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise InvalidMessage(f"{where}: {problem['msg']}") from None
+
+
+def describe(envelope: Envelope[Any]) -> dict[str, str]:
+    """Log fields for a message: never its payload."""
+    return {"type": envelope.type, "idempotency_key": envelope.idempotency_key}
+
+
+async def send_to_poison(service: QueueServiceClient, queue: str, body: bytes, reason: str) -> None:
+    """Move an unprocessable message to `<queue>-poison` at once, body intact, instead of retrying it."""
+    client = service.get_queue_client(poison_queue(queue))
+    await client.send_message(base64.b64encode(body).decode())
+    record_poison(queue=queue, reason="invalid")
+    logger.error("queue %s: message moved to %s: %s", queue, poison_queue(queue), reason)
+
+
+HOST_MAX_DEQUEUE_COUNT = 5
+"""host.json `extensions.queues.maxDequeueCount`: after this many failures the host poisons a message."""
+
+
+@contextmanager
+def message_scope(
+    queue: str,
+    envelope: Envelope[Any],
+    *,
+    dequeue_count: int | None = None,
+    max_dequeue_count: int = HOST_MAX_DEQUEUE_COUNT,
+) -> Iterator[Span]:
+    """Process a message inside the producer's trace and record how long it waited in the queue.
+
+    A failure on the last allowed attempt counts as poison: the host moves that message itself.
+    """
+    waited = datetime.now(UTC) - envelope.created_at
+    record_queue_message_age(queue=queue, age_ms=waited.total_seconds() * 1000)
+    span_attributes = {
+        attr.MESSAGING_DESTINATION_NAME: queue,
+        attr.MESSAGING_OPERATION_TYPE: "process",
+        attr.QUEUE_MESSAGE_TYPE: envelope.type,
+        attr.QUEUE_ATTEMPT: dequeue_count,
+    }
+    with continue_trace(trace_carrier(envelope), f"process {queue}", span_attributes) as span:
+        try:
+            yield span
+        except Exception:
+            if dequeue_count is not None and dequeue_count >= max_dequeue_count:
+                record_poison(queue=queue, reason="retries_exhausted")
+            raise

@@ -1,0 +1,178 @@
+"""Per-instance leases: allowance taken from a window counter in blocks and admitted from locally.
+
+Invariant (per window): tokens this instance admits (`charged`) never exceed what it has taken
+from the counter (`granted`), and the counter's conditional `take` never lets the sum of all
+instances' grants pass the budget. So the admitted total can't exceed the budget, however many
+instances run; an instance that dies with unused allowance only under-admits until the window ends.
+
+Blocks are max(shortfall, budget / divisor). Once the window's unallocated remainder is smaller
+than a block (or a block is refused), the lease turns "tight": it takes exactly what each request
+lacks, and hands spare allowance back to the counter when it refuses a request or gets tokens
+back, so other instances can use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from shared.quota.ledger import QuotaLedger
+from shared.quota.models import Scope, WindowKey, WindowKind, window_index
+
+logger = logging.getLogger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, Any]], None]
+
+
+class Lease:
+    def __init__(
+        self,
+        ledger: QuotaLedger,
+        kind: WindowKind,
+        scope: Scope,
+        *,
+        divisor: int,
+        clock: Callable[[], float],
+        spawn: Spawn,
+    ) -> None:
+        self.kind = kind
+        self.scope = scope
+        self._ledger = ledger
+        self._divisor = divisor
+        self._clock = clock
+        self._spawn = spawn
+        self._lock = asyncio.Lock()
+        self._in_flight = 0
+        self.index = -1
+        self.granted = 0
+        self.charged = 0
+        self.tight = False
+        self.retired = False
+        self.seen_total = 0
+        """The window's counter as this instance last saw it (for the remaining-tokens header)."""
+
+    @property
+    def available(self) -> int:
+        return self.granted - self.charged
+
+    @property
+    def busy(self) -> bool:
+        return self._in_flight > 0
+
+    def key(self, index: int) -> WindowKey:
+        return WindowKey(self.kind, self.scope, index)
+
+    def current_index(self) -> int:
+        """The current window, rolling the lease over (and returning its spare) when one ends."""
+        index = window_index(self.kind, self._clock())
+        if index > self.index:
+            self._return_spare_later()
+            self.index, self.granted, self.charged = index, 0, 0
+            self.tight, self.seen_total = False, 0
+        return self.index
+
+    def try_admit(self, amount: int) -> int | None:
+        """Admit from local allowance without I/O; the window index, or None if it doesn't cover it."""
+        index = self.current_index()
+        if self.granted - self.charged >= amount:
+            self.charged += amount
+            return index
+        return None
+
+    async def admit(self, amount: int, budget: int) -> int | None:
+        """Admit `amount`, taking more allowance from the counter if needed; None when over budget."""
+        if amount > budget:
+            return None
+        self._in_flight += 1
+        try:
+            async with self._lock:
+                return await self._admit_locked(amount, budget)
+        finally:
+            self._in_flight -= 1
+
+    async def _admit_locked(self, amount: int, budget: int) -> int | None:
+        while True:
+            index = self.try_admit(amount)
+            if index is not None:
+                return index
+            index = self.index
+            shortfall = amount - self.available
+            block = self._block(budget)
+            want = shortfall if self.tight else min(budget, max(shortfall, block))
+            total = await self._ledger.take(self.key(index), want, budget)
+            if total is None and want > shortfall:
+                self.tight = True
+                want = shortfall
+                total = await self._ledger.take(self.key(index), want, budget)
+            if self.index != index or self.retired:
+                if total is not None:
+                    self._spawn(self._ledger.add(self.key(index), -want))
+                if self.retired:
+                    return None
+                continue
+            if total is None:
+                self.tight = True
+                await self.give_back_spare()
+                return None
+            self.granted += want
+            self.seen_total = total
+            self.tight = budget - total < block
+
+    async def release(self, index: int, amount: int) -> None:
+        """Give back tokens admitted in window `index` (a refused sibling scope, or usage below estimate)."""
+        if amount <= 0:
+            return
+        if index == self.index and not self.retired:
+            self.charged -= amount
+            if self.tight:
+                await self.give_back_spare()
+            return
+        await self._ledger.add(self.key(index), -amount)
+
+    async def charge_extra(self, index: int, amount: int) -> None:
+        """Record usage beyond the estimate. It can't be refused after the fact, so it may pass the budget."""
+        if amount <= 0:
+            return
+        if index == self.index and not self.retired:
+            local = min(amount, max(0, self.available))
+            self.charged += amount
+            rest = amount - local
+            if rest:
+                self.granted += rest
+                total = await self._ledger.add(self.key(index), rest)
+                if total is not None:
+                    self.seen_total = total
+            return
+        await self._ledger.add(self.key(index), amount)
+
+    async def give_back_spare(self) -> None:
+        spare = self.available
+        if spare > 0 and not self.retired:
+            self.granted -= spare
+            total = await self._ledger.add(self.key(self.index), -spare)
+            if total is not None:
+                self.seen_total = total
+
+    def retire(self) -> None:
+        """Stop using this lease (its window is over or the process is closing); return its spare."""
+        self._return_spare_later()
+        self.granted = self.charged
+        self.retired = True
+
+    def remaining_estimate(self, budget: int) -> int:
+        """A cheap guess at the tokens left in the window: unallocated as last seen, plus local spare."""
+        return max(0, budget - self.seen_total) + max(0, self.available)
+
+    def reset_after(self) -> float:
+        return max(0.0, self.key(self.index).end - self._clock())
+
+    def _block(self, budget: int) -> int:
+        return max(1, -(-budget // self._divisor))
+
+    def _return_spare_later(self) -> None:
+        spare = self.available
+        if spare > 0 and self.index >= 0 and not self.retired:
+            self.granted -= spare
+            self._spawn(self._ledger.add(self.key(self.index), -spare))

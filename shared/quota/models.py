@@ -1,0 +1,114 @@
+"""Quota scopes, windows and limits: the vocabulary the ledger, leases and service share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WindowKind(StrEnum):
+    """Fixed windows aligned to wall-clock UTC: minutes start at :00, days at 00:00 UTC."""
+
+    TPM = "tpm"
+    TPD = "tpd"
+
+    @property
+    def seconds(self) -> int:
+        return 60 if self is WindowKind.TPM else 86_400
+
+
+def _safe(value: str) -> str:
+    """Cosmos ids may not hold '/', '\\', '?' or '#'; percent-encode anything unusual."""
+    return quote(value, safe="-_.@")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Who a budget belongs to: a whole tenant, or one user within a tenant."""
+
+    tenant_id: str
+    user_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        tenant = f"t:{_safe(self.tenant_id)}"
+        return tenant if self.user_id is None else f"{tenant}:u:{_safe(self.user_id)}"
+
+    @property
+    def level(self) -> str:
+        return "tenant" if self.user_id is None else "user"
+
+
+@dataclass(frozen=True, slots=True)
+class WindowKey:
+    """One counter document: a scope's usage in one window."""
+
+    kind: WindowKind
+    scope: Scope
+    index: int
+    """Window number since the epoch: floor(unix_time / window seconds)."""
+
+    @property
+    def partition(self) -> str:
+        return f"{self.kind.value}:{self.scope.key}"
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.partition}:{self.index}"
+
+    @property
+    def start(self) -> float:
+        return float(self.index * self.kind.seconds)
+
+    @property
+    def end(self) -> float:
+        return float((self.index + 1) * self.kind.seconds)
+
+
+def window_index(kind: WindowKind, now: float) -> int:
+    return int(now // kind.seconds)
+
+
+class Limits(BaseModel):
+    """Token budgets in effect for one tenant and each of its users."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_tpm: int = Field(gt=0)
+    user_tpd: int = Field(gt=0)
+    tenant_tpm: int = Field(gt=0)
+    tenant_tpd: int = Field(gt=0)
+
+    def budget(self, level: str, kind: WindowKind) -> int:
+        if level == "user":
+            return self.user_tpm if kind is WindowKind.TPM else self.user_tpd
+        return self.tenant_tpm if kind is WindowKind.TPM else self.tenant_tpd
+
+
+class TenantQuotaOverride(BaseModel):
+    """A tenant's overrides, stored in the `quotas` container; unset fields fall back to settings."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    user_tpm: int | None = Field(None, gt=0)
+    user_tpd: int | None = Field(None, gt=0)
+    tenant_tpm: int | None = Field(None, gt=0)
+    tenant_tpd: int | None = Field(None, gt=0)
+
+    def applied_to(self, defaults: Limits) -> Limits:
+        return defaults.model_copy(update=self.model_dump(exclude_none=True))
+
+
+def format_duration(seconds: float) -> str:
+    """OpenAI's reset format: '12s', '1m30s', '5h3m0s' (whole seconds, rounded up, at least 1s)."""
+    total = max(1, int(-(-seconds // 1)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{minutes}m{secs}s"
+    return f"{secs}s"

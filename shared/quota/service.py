@@ -1,0 +1,201 @@
+"""Token quotas per user and per tenant, per minute and per day, enforced across instances.
+
+`reserve` admits an estimate on four budgets (user and tenant, minute and day) from this
+instance's leases, with no I/O while they cover it; `reconcile` settles the exact usage later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.cosmos.aio import ContainerProxy
+
+from shared.clients import Clients, get_clients
+from shared.errors import ApiError, service_unavailable
+from shared.identity.caller import Caller
+from shared.quota.http import quota_exceeded, rate_limit_headers
+from shared.quota.lease import Lease
+from shared.quota.ledger import QuotaLedger
+from shared.quota.limits import QuotaLimits, default_limits
+from shared.quota.models import Limits, Scope, WindowKind, window_index
+from shared.resources import QUOTAS
+from shared.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SWEEP_EVERY_S = 60.0
+
+
+@dataclass(slots=True)
+class _Leg:
+    lease: Lease
+    index: int
+    budget: int
+
+
+@dataclass(slots=True, eq=False)
+class Reservation:
+    """Tokens admitted for one request; settle it once with `QuotaService.reconcile`."""
+
+    tenant_id: str
+    user_id: str
+    model_alias: str
+    estimated_tokens: int
+    headers: dict[str, str]
+    """x-ratelimit-limit/remaining/reset-tokens for the tighter per-minute budget (approximate:
+    the unallocated remainder as this instance last saw it, plus its own unused lease)."""
+    legs: list[_Leg] = field(repr=False)
+    settled: bool = False
+
+
+class QuotaService:
+    def __init__(
+        self, container: ContainerProxy, settings: Settings, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._ledger = QuotaLedger(container)
+        self._clock = clock
+        self._divisor = settings.quota_lease_divisor
+        self.limits = QuotaLimits(
+            container, default_limits(settings), cache_s=settings.quota_limits_cache_s, clock=clock
+        )
+        self._leases: dict[tuple[WindowKind, str], Lease] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._next_sweep = clock() + SWEEP_EVERY_S
+
+    @classmethod
+    def from_clients(cls, clients: Clients) -> QuotaService:
+        service = cls(clients.database.get_container_client(QUOTAS.name), clients.settings)
+        clients.on_close(service.aclose)
+        return service
+
+    async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Reservation:
+        """Admit `estimated_tokens` on every budget or none; ApiError 429 when one can't cover it."""
+        amount = max(1, int(estimated_tokens))
+        limits = await self.limits.get(caller.tenant_id)
+        self._sweep_if_due()
+        legs: list[_Leg] = []
+        try:
+            for lease, budget in self._leases_for(caller, limits):
+                index = lease.try_admit(amount)
+                if index is None:
+                    index = await lease.admit(amount, budget)
+                if index is None:
+                    raise self._refusal(lease, budget, amount)
+                legs.append(_Leg(lease, index, budget))
+        except ApiError:
+            await self._undo(legs, amount)
+            raise
+        except Exception:
+            logger.exception("token quota store unavailable")
+            await self._undo(legs, amount)
+            raise service_unavailable("Token quotas can't be checked right now; try again.") from None
+        return Reservation(
+            tenant_id=caller.tenant_id,
+            user_id=caller.user_id,
+            model_alias=model_alias,
+            estimated_tokens=amount,
+            headers=self._headers(legs),
+            legs=legs,
+        )
+
+    async def reconcile(self, reservation: Reservation, actual_total_tokens: int) -> None:
+        """Settle a reservation with exact usage: release or charge the difference. Never raises."""
+        if reservation.settled:
+            return
+        reservation.settled = True
+        delta = max(0, int(actual_total_tokens)) - reservation.estimated_tokens
+        for leg in reservation.legs:
+            try:
+                if delta < 0:
+                    await leg.lease.release(leg.index, -delta)
+                elif delta > 0:
+                    await leg.lease.charge_extra(leg.index, delta)
+            except Exception:
+                where = f"{leg.lease.kind.value} {leg.lease.scope.level}"
+                logger.warning("quota reconcile failed: %s", where, exc_info=True)
+
+    async def flush(self) -> None:
+        """Wait for background returns of unused allowance."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Hand unused allowance back so other instances can use it, then stop."""
+        for lease in self._leases.values():
+            lease.retire()
+        self._leases.clear()
+        await self.flush()
+        await self.limits.aclose()
+
+    def _leases_for(self, caller: Caller, limits: Limits) -> list[tuple[Lease, int]]:
+        user, tenant = Scope(caller.tenant_id, caller.user_id), Scope(caller.tenant_id)
+        pairs = []
+        for scope in (user, tenant):
+            for kind in (WindowKind.TPM, WindowKind.TPD):
+                pairs.append((self._lease(kind, scope), limits.budget(scope.level, kind)))
+        return pairs
+
+    def _lease(self, kind: WindowKind, scope: Scope) -> Lease:
+        key = (kind, scope.key)
+        lease = self._leases.get(key)
+        if lease is None:
+            lease = Lease(self._ledger, kind, scope, divisor=self._divisor, clock=self._clock, spawn=self._spawn)
+            self._leases[key] = lease
+        return lease
+
+    async def _undo(self, legs: list[_Leg], amount: int) -> None:
+        for leg in reversed(legs):
+            try:
+                await leg.lease.release(leg.index, amount)
+            except Exception:
+                logger.warning("quota release failed; the window over-counts until it ends", exc_info=True)
+
+    def _refusal(self, lease: Lease, budget: int, amount: int) -> ApiError:
+        return quota_exceeded(
+            lease.scope.level,
+            lease.kind,
+            limit=budget,
+            remaining=lease.remaining_estimate(budget),
+            reset_s=lease.reset_after(),
+            requested=amount,
+        )
+
+    @staticmethod
+    def _headers(legs: list[_Leg]) -> dict[str, str]:
+        minute = [leg for leg in legs if leg.lease.kind is WindowKind.TPM]
+        tightest = min(minute, key=lambda leg: leg.lease.remaining_estimate(leg.budget))
+        lease, budget = tightest.lease, tightest.budget
+        return rate_limit_headers(budget, lease.remaining_estimate(budget), lease.reset_after())
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(_logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _sweep_if_due(self) -> None:
+        now = self._clock()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_EVERY_S
+        for key, lease in list(self._leases.items()):
+            if not lease.busy and lease.index < window_index(lease.kind, now):
+                lease.retire()
+                del self._leases[key]
+
+
+async def _logged(work: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await work
+    except Exception:
+        logger.warning("returning unused quota allowance failed; the window under-admits", exc_info=True)
+
+
+async def get_quota_service() -> QuotaService:
+    """The process-wide quota service."""
+    clients = await get_clients()
+    return clients.service("quota", QuotaService.from_clients)

@@ -1,0 +1,94 @@
+"""Request parsing, the bytes sent upstream, and the prompt token estimate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from devhost.simulators.tokens import count_prompt_tokens
+from shared.errors import ApiError
+from shared.gateway.estimate import estimate_prompt_tokens, estimate_request_tokens
+from shared.gateway.request import parse_completion_request
+
+
+def body(**fields: object) -> bytes:
+    return json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}], **fields}).encode()
+
+
+def test_non_streaming_body_is_forwarded_byte_for_byte() -> None:
+    raw = body(temperature=0.2, vendor_extension={"x": [1, 2]})
+    request = parse_completion_request(raw, None)
+    assert request.upstream_body() is raw
+    assert request.parsed.model_extra == {"temperature": 0.2, "vendor_extension": {"x": [1, 2]}}
+
+
+def test_streaming_body_gains_include_usage_and_keeps_everything_else() -> None:
+    raw = body(stream=True, seed=3)
+    sent = json.loads(parse_completion_request(raw, None).upstream_body())
+    assert sent == {**json.loads(raw), "stream_options": {"include_usage": True}}
+
+
+def test_existing_stream_options_are_merged_not_duplicated() -> None:
+    raw = body(stream=True, stream_options={"include_usage": False, "other": 1})
+    sent_bytes = parse_completion_request(raw, None).upstream_body()
+    assert sent_bytes.count(b"stream_options") == 1
+    assert json.loads(sent_bytes)["stream_options"] == {"include_usage": True, "other": 1}
+
+
+def test_guard_rewrite_is_serialised() -> None:
+    request = parse_completion_request(body(), None)
+    request.replace_messages([{"role": "user", "content": "[redacted]"}])
+    assert json.loads(request.upstream_body())["messages"][0]["content"] == "[redacted]"
+
+
+def test_azure_route_deployment_wins_over_body_model() -> None:
+    assert parse_completion_request(body(), "deployment-x").alias == "deployment-x"
+
+
+@pytest.mark.parametrize(
+    ("raw", "param"),
+    [
+        (b"", None),
+        (b"[1]", None),
+        (b"{not json", None),
+        (json.dumps({"messages": [{"role": "user", "content": "x"}]}).encode(), "model"),
+        (json.dumps({"model": "m", "messages": []}).encode(), "messages"),
+        (json.dumps({"model": "m", "messages": [{"content": "x"}]}).encode(), "messages.0.role"),
+        (json.dumps({"model": "m", "messages": [{"role": "user"}], "max_tokens": 0}).encode(), "max_tokens"),
+    ],
+)
+def test_bad_requests_are_400(raw: bytes, param: str | None) -> None:
+    with pytest.raises(ApiError) as raised:
+        parse_completion_request(raw, None)
+    assert raised.value.status == 400 and raised.value.param == param
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello there, how are you today?",
+        "def f(x):\n    return {'a': [x, x * 2]}  # code is token-dense",
+        "Ünïcödé テキスト 漢字 mixed with English words",
+        " ".join(["word"] * 500),
+    ],
+)
+def test_estimate_is_not_below_the_simulator_count(text: str) -> None:
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": text}]
+    assert estimate_prompt_tokens({"messages": messages}) >= count_prompt_tokens(messages)
+
+
+def test_reservation_adds_the_reply_allowance_per_choice() -> None:
+    payload = {"messages": [{"role": "user", "content": "hi"}], "n": 2}
+    assert estimate_request_tokens(payload, 100, 512) == estimate_prompt_tokens(payload) + 200
+    assert (
+        estimate_request_tokens({"messages": []}, None, 512) == estimate_prompt_tokens({"messages": []}) + 512
+    )
+
+
+def test_images_and_tools_count() -> None:
+    image = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:..."}}]}
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+    base = estimate_prompt_tokens({"messages": [{"role": "user", "content": ""}]})
+    assert estimate_prompt_tokens({"messages": [image]}) >= base + 765
+    assert estimate_prompt_tokens({"messages": [{"role": "user", "content": ""}], "tools": tools}) > base
