@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import secrets
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -32,6 +36,14 @@ def function_keys() -> FunctionKeys:
     return FunctionKeys({function}, master)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises a captured SIGTERM after serving, which would skip our clean-up; we own signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 @dataclass
 class DevHost:
     host: str = "127.0.0.1"
@@ -53,7 +65,7 @@ class DevHost:
         await ensure_resources(clients)
 
         http_host = HttpHost(http_functions, config.route_prefix, function_keys())
-        self._server = uvicorn.Server(
+        self._server = _Server(
             uvicorn.Config(
                 http_host, host=self.host, port=self.port, lifespan="off", log_level="warning", http="httptools",
                 access_log=False, timeout_graceful_shutdown=int(self.shutdown_grace_s),
@@ -63,6 +75,10 @@ class DevHost:
         if not self.run_queues:
             listeners = []
         tasks = [asyncio.create_task(listener.run()) for listener in listeners]
+        if threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.stop)
         serving = asyncio.create_task(self._server.serve())
         while not self._server.started and not serving.done():  # noqa: ASYNC110 - uvicorn exposes a flag only
             await asyncio.sleep(0.02)

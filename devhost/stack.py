@@ -29,6 +29,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 @dataclass(frozen=True)
 class StackPorts:
     blob: int = 10000
@@ -84,6 +90,10 @@ class LocalStack:
         if not (NODE_BIN / "azurite").exists() or not (NODE_BIN / "cosmosdb-server").exists():
             raise StackError("emulators are not installed: run `npm ci` (make does this for you)")
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        for port in (self.ports.blob, self.ports.queue, self.ports.table, self.ports.cosmos, self.ports.aoai,
+                     self.ports.content_safety):
+            if _listening(port):
+                raise StackError(f"port {port} is already in use: is another local stack still running?")
         try:
             self._spawn("azurite", self._azurite_command())
             self._spawn("cosmos", ["node", str(PROJECT_ROOT / "devhost/emulators/cosmos-server.js"),
@@ -134,7 +144,7 @@ class LocalStack:
                 time.sleep(0.1)
         raise StackError(f"{name} did not listen on port {port} in time; see {self.log_dir / (name + '.log')}")
 
-    def stop(self, timeout_s: float = 10.0) -> None:
+    def stop(self, timeout_s: float = 5.0) -> None:
         for process in self._processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

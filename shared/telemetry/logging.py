@@ -75,7 +75,7 @@ def configure_logging(settings: Settings) -> None:
         root.addHandler(handler)
         if root.level == logging.WARNING:
             root.setLevel(logging.INFO)
-    # azure-core logs every HTTP request and response at INFO: noise and cost on every Cosmos call.
-    logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
+    # The Azure SDKs log every HTTP request and response at INFO: noise and cost on every Cosmos call.
+    logging.getLogger("azure").setLevel(logging.WARNING)
     app_logger = logging.getLogger(settings.telemetry_logger_name)
     install_log_filters([*root.handlers, *app_logger.handlers])

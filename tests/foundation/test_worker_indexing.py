@@ -139,10 +139,14 @@ def worker_venv(python313: str, version: str) -> Path:
 def worker_python() -> Path:
     found = find_python313()
     if found is None:
-        pytest.fail(
+        message = (
             "Python 3.13 was not found (looked for python3.13 on PATH, then $(pyenv root)/versions/3.13*"
             " and ~/.pyenv/versions/3.13*). The Azure Functions worker check needs it: `pyenv install 3.13`."
         )
+        # The issue asks for the check where 3.13 exists; CI machines have it, so there it must run.
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return worker_venv(*found)
 
 
