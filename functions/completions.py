@@ -3,12 +3,15 @@
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
+from shared.clients import on_clients_created
 from shared.dependencies import authenticate
 from shared.gateway import http, jobs
+from shared.gateway.wiring import start_warm_up
 from shared.resources import COMPLETION_JOBS_QUEUE
 from shared.web import serve
 
 bp = func.Blueprint()
+on_clients_created(start_warm_up)
 
 
 @bp.route(route="v1/chat/completions", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)

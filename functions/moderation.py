@@ -5,6 +5,7 @@ from azurefunctions.extensions.http.fastapi import Request, Response
 
 from shared.dependencies import authenticate
 from shared.moderation import http
+from shared.moderation import openapi_registration as _openapi  # noqa: F401  (describes the route)
 from shared.moderation.jobs import handle_moderation_request
 from shared.resources import MODERATION_REQUESTS_QUEUE
 from shared.web import serve

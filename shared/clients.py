@@ -95,6 +95,12 @@ class Clients:
 
 _clients: Clients | None = None
 _lock = asyncio.Lock()
+_on_created: list[Callable[[], None]] = []
+
+
+def on_clients_created(hook: Callable[[], None]) -> None:
+    """Run `hook` in the event loop right after the process's clients are created (warm-ups)."""
+    _on_created.append(hook)
 
 
 async def get_clients() -> Clients:
@@ -103,6 +109,8 @@ async def get_clients() -> Clients:
         async with _lock:
             if _clients is None:
                 _clients = Clients(get_settings())
+                for hook in _on_created:
+                    hook()
     return _clients
 
 

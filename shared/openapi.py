@@ -138,7 +138,7 @@ def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[di
         {
             "name": field_info.alias or name,
             "in": "query",
-            "required": name in required,
+            "required": (field_info.alias or name) in required,
             "schema": properties.get(field_info.alias or name, {}),
             **({"description": field_info.description} if field_info.description else {}),
         }

@@ -117,7 +117,11 @@ def _depth(value: Any, limit: int) -> int:
 
 
 async def read_json(request: Request, max_bytes: int) -> Any:
-    body = await read_body(request, max_bytes)
+    return decode_json(await read_body(request, max_bytes))
+
+
+def decode_json(body: bytes) -> Any:
+    """A request body as JSON: 400 when empty, malformed, or nested deeper than MAX_JSON_DEPTH."""
     if not body:
         raise bad_request("Request body must be JSON.", code="invalid_json")
     try:

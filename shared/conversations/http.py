@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from shared.clients import get_clients
 from shared.conversations import etags
+from shared.conversations import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
 from shared.conversations.keys import MissingIdentity, is_valid_id, new_conversation_id, partition_key, scope_of
 from shared.conversations.limits import Limits
@@ -155,8 +156,9 @@ async def delete_conversation(context: RequestContext) -> Response:
     caller = _owner(context, Capability.CONVERSATIONS_WRITE)
     conversation_id = _conversation_id(context)
     repository, _, budget_s = await _repository()
+    etag = etags.from_if_match(context.request.headers.get("if-match"))
     with _store_errors():
-        completed = await repository.delete(caller, conversation_id, time.monotonic() + budget_s)
+        completed = await repository.delete(caller, conversation_id, time.monotonic() + budget_s, etag)
     return _deletion(None, completed)
 
 

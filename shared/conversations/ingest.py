@@ -6,7 +6,6 @@ import logging
 
 from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from azure.cosmos.exceptions import CosmosHttpResponseError
-from opentelemetry import propagate, trace
 
 from shared.clients import Clients, get_clients
 from shared.conversations.events import APPEND_MESSAGES, AppendMessages
@@ -14,12 +13,11 @@ from shared.conversations.keys import EventOwner
 from shared.conversations.limits import Limits
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
 from shared.errors import ApiError
-from shared.queues.consumer import InvalidMessage, describe, parse_envelope, send_to_poison
-from shared.queues.envelope import Envelope, trace_carrier
+from shared.queues.consumer import InvalidMessage, describe, message_scope, parse_envelope, send_to_poison
+from shared.queues.envelope import Envelope
 from shared.resources import CONVERSATION_EVENTS_QUEUE
 
 logger = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 PERMANENT_STORE_STATUSES = frozenset({400, 413})
 """Store answers that no retry can change: the document itself is unacceptable."""
@@ -73,17 +71,7 @@ async def process_event(clients: Clients, body: bytes, dequeue_count: int = 1) -
     except InvalidMessage as invalid:
         await send_to_poison(clients.queues, CONVERSATION_EVENTS_QUEUE, body, str(invalid))
         return
-    context = propagate.extract(trace_carrier(envelope))
-    with tracer.start_as_current_span(
-        f"{CONVERSATION_EVENTS_QUEUE} process",
-        context=context,
-        kind=trace.SpanKind.CONSUMER,
-        attributes={
-            "messaging.system": "azure_queue",
-            "messaging.destination.name": CONVERSATION_EVENTS_QUEUE,
-            "messaging.message.delivery_count": dequeue_count,
-        },
-    ):
+    with message_scope(CONVERSATION_EVENTS_QUEUE, envelope, dequeue_count=dequeue_count):
         try:
             await _append(clients, envelope)
         except InvalidMessage as invalid:

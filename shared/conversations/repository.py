@@ -282,26 +282,36 @@ class ConversationRepository:
             except (CosmosResourceNotFoundError, CosmosAccessConditionFailedError):
                 raise MessageNotFound(message) from None
 
-        _, patched = await asyncio.gather(self._live(pk, conversation_id), patch())
+        # Both run at once; a missing conversation must win over a missing message, whichever fails first.
+        live, patched = await asyncio.gather(self._live(pk, conversation_id), patch(), return_exceptions=True)
+        if isinstance(live, BaseException):
+            raise live
+        if isinstance(patched, BaseException):
+            raise patched
         return patched
 
-    async def delete(self, owner: Owner, conversation_id: str, deadline: float) -> bool:
+    async def delete(self, owner: Owner, conversation_id: str, deadline: float, etag: str | None = None) -> bool:
         """Delete a conversation and its messages; False when the deadline came first (call again).
 
-        The conversation is first marked as being deleted, so it disappears at once and a repeated
-        call resumes where the last one stopped.
+        The conversation is first marked as being deleted (only if it still has `etag`, when given),
+        so it disappears at once and a repeated call resumes where the last one stopped.
         """
         pk = partition_key(owner)
         current = await self._read(pk, conversation_id)
         if current is None or current.get("type") not in (CONVERSATION_TYPE, DELETING_TYPE):
             raise ConversationNotFound(conversation_id)
         if current["type"] == CONVERSATION_TYPE:
+            condition: dict[str, Any] = {}
+            if etag is not None:
+                condition = {"etag": etag, "match_condition": MatchConditions.IfNotModified}
             try:
                 await self._container.patch_item(
-                    conversation_id, pk, [{"op": "set", "path": "/type", "value": DELETING_TYPE}]
+                    conversation_id, pk, [{"op": "set", "path": "/type", "value": DELETING_TYPE}], **condition
                 )
             except CosmosResourceNotFoundError:
                 raise ConversationNotFound(conversation_id) from None
+            except CosmosAccessConditionFailedError:
+                raise StaleEtag(conversation_id) from None
         messages = queries.MESSAGE_IDS_OF
         if not await self.purger.delete_matching(pk, messages, queries.params(pk, conversation_id), deadline):
             return False

@@ -7,6 +7,10 @@
   None (the default: streamed events are then not decoded at all). The guard is awaited with the
   accumulated completion text every `STREAM_GUARD_WINDOW_CHARS` new characters and once more at
   the end (`final=True`); returning True ends the stream with finish_reason "content_filter".
+- `CompletionGuard(caller, request, text)`: awaited with each choice's message content of a
+  non-streamed completion before the body goes out; returns None to deliver it, or the choice's
+  `content_filter_results` to withhold it (the choice then has no content and finish_reason
+  "content_filter"). None (the default): non-streamed completions are relayed byte for byte.
 - `ConversationHook`: `open(caller, header)` runs before upstream: it resolves `X-Conversation-Id`
   (an id the caller owns, or `new`) and raises a 404 ApiError for an id the caller doesn't own;
   `record_turn(...)` runs after the response completed and must not fail the completion.
@@ -25,6 +29,7 @@ STREAM_GUARD_WINDOW_CHARS = 200
 
 PromptGuard = Callable[[Caller, CompletionRequest], Awaitable[None]]
 StreamGuardFactory = Callable[[Caller, CompletionRequest], StreamGuard | None]
+CompletionGuard = Callable[[Caller, CompletionRequest, str], Awaitable[dict[str, Any] | None]]
 
 
 async def allow_prompt(caller: Caller, request: CompletionRequest) -> None:

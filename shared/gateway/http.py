@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from shared.clients import get_clients
 from shared.errors import bad_request, forbidden
+from shared.gateway import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.gateway.models import ModelCard, ModelList, UsageList
 from shared.gateway.request import parse_completion_request
 from shared.gateway.service import CONVERSATION_HEADER, CompletionResponse

@@ -31,7 +31,7 @@ from shared.gateway.request import parse_completion_request
 from shared.gateway.service import CompletionService
 from shared.gateway.wiring import get_completion_service
 from shared.identity.caller import Caller, CallerKind, Capability
-from shared.queues.consumer import InvalidMessage, describe, parse_envelope, send_to_poison
+from shared.queues.consumer import InvalidMessage, describe, message_scope, parse_envelope, send_to_poison
 from shared.queues.envelope import Envelope, trace_carrier
 from shared.queues.producer import QueueProducer
 from shared.resources import COMPLETION_JOBS_QUEUE, JOBS, QUEUES, poison_queue
@@ -215,8 +215,9 @@ async def handle_message(body: bytes, dequeue_count: int) -> None:
         await send_to_poison(clients.queues, COMPLETION_JOBS_QUEUE, body, str(invalid))
         return
     jobs = clients.service("gateway.jobs", CompletionJobs.from_clients)
-    try:
-        await jobs.process(envelope, await get_completion_service())
-    except ApiError as error:
-        logger.warning("completion job %s failed (attempt %d): %s", describe(envelope), dequeue_count, error)
-        raise
+    with message_scope(COMPLETION_JOBS_QUEUE, envelope, dequeue_count=dequeue_count):
+        try:
+            await jobs.process(envelope, await get_completion_service())
+        except ApiError as error:
+            logger.warning("completion job %s failed (attempt %d): %s", describe(envelope), dequeue_count, error)
+            raise

@@ -25,11 +25,15 @@ class StreamOptions(BaseModel):
     include_usage: bool | None = None
 
 
+# Far above any real conversation that fits a context window; bounds the work one request can cause.
+MAX_MESSAGES = 1024
+
+
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str | None = Field(default=None, max_length=256)
-    messages: list[ChatMessage] = Field(min_length=1)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool | None = None
     stream_options: StreamOptions | None = None
     max_tokens: int | None = Field(default=None, ge=1)

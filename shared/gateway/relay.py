@@ -39,10 +39,19 @@ class RelayOutcome:
     cancelled: bool = False
     filtered: bool = False
     first_chunk_at: float | None = None
+    response_model: str | None = None
+    withheld_from: int | None = None
+    """When the guard cut the stream: how many characters of `text` the client received."""
 
     @property
     def text(self) -> str:
         return "".join(self.text_parts)
+
+    @property
+    def delivered_text(self) -> str:
+        """The completion text the client got: a filtered stream's withheld text is left out."""
+        text = self.text
+        return text if self.withheld_from is None else text[: self.withheld_from]
 
     @property
     def completed(self) -> bool:
@@ -95,6 +104,8 @@ class SseRelay:
         self._guard = guard
         self._guard_window = guard_window_chars
         self._guarded_chars = 0
+        self._text_chars = 0
+        self._released_chars = 0
         self._on_finish = on_finish
         self._template: dict[str, Any] | None = None
         self._done = False
@@ -123,6 +134,7 @@ class SseRelay:
                         yield self._filtered_end()
                         return
                     out, held = held, b""
+                    self._released_chars = self._text_chars
                 if out:
                     yield out
             if self._guard is not None and await self._guard_blocks(final=True):
@@ -186,6 +198,9 @@ class SseRelay:
         chunk = _decode(event)
         if chunk is None:
             return event
+        model = chunk.get("model")
+        if model and isinstance(model, str):
+            self.outcome.response_model = model
         if "error" in chunk:
             self.outcome.error = str(chunk.get("error"))
             return event
@@ -201,6 +216,7 @@ class SseRelay:
                 if isinstance(content, str) and content:
                     self.outcome.text_parts.append(content)
                     self._guarded_chars += len(content)
+                    self._text_chars += len(content)
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             self.outcome.usage = usage
@@ -220,6 +236,7 @@ class SseRelay:
         if blocked:
             self.outcome.filtered = True
             self.outcome.finish_reason = "content_filter"
+            self.outcome.withheld_from = self._released_chars
         return blocked
 
     def _filtered_end(self) -> bytes:
@@ -237,9 +254,29 @@ class SseRelay:
 @dataclass(frozen=True)
 class JsonCompletion:
     body: bytes
+    payload: dict[str, Any]
     usage: dict[str, Any] | None
     text: str
+    """The first choice's message content."""
     finish_reason: str | None
+
+    @property
+    def model(self) -> str | None:
+        model = self.payload.get("model")
+        return model if isinstance(model, str) else None
+
+    def choices(self) -> list[dict[str, Any]]:
+        choices = self.payload.get("choices")
+        return [choice for choice in choices if isinstance(choice, dict)] if isinstance(choices, list) else []
+
+    def finish_reasons(self) -> list[str]:
+        return [str(choice["finish_reason"]) for choice in self.choices() if choice.get("finish_reason")]
+
+
+def message_text(choice: dict[str, Any]) -> str:
+    message = choice.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    return content if isinstance(content, str) else ""
 
 
 async def read_completion(response: aiohttp.ClientResponse) -> JsonCompletion:
@@ -252,11 +289,10 @@ async def read_completion(response: aiohttp.ClientResponse) -> JsonCompletion:
     usage = decoded.get("usage")
     choices = decoded.get("choices") or []
     first = choices[0] if choices and isinstance(choices[0], dict) else {}
-    message = first.get("message") or {}
-    content = message.get("content") if isinstance(message, dict) else None
     return JsonCompletion(
         body=body,
+        payload=decoded,
         usage=usage if isinstance(usage, dict) else None,
-        text=content if isinstance(content, str) else "",
+        text=message_text(first),
         finish_reason=first.get("finish_reason"),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.errors import bad_request
 from shared.gateway.models import ChatCompletionRequest
-from shared.web import parse_model
+from shared.web import decode_json, parse_model
 
 FORCED_USAGE_SUFFIX = b',"stream_options":{"include_usage":true}}'
 
@@ -68,12 +68,7 @@ class CompletionRequest:
 
 def parse_completion_request(body: bytes, alias: str | None, request_id: str = "") -> CompletionRequest:
     """Decode once; `alias` is the Azure route's deployment, else the body's `model`."""
-    if not body:
-        raise bad_request("Request body must be JSON.", code="invalid_json")
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise bad_request("Request body is not valid JSON.", code="invalid_json") from None
+    payload = decode_json(body)
     if not isinstance(payload, dict):
         raise bad_request("Request body must be a JSON object.", code="invalid_json")
     parsed = parse_model(ChatCompletionRequest, payload)

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
+from opentelemetry.trace import Span
 
 from shared.errors import ApiError, forbidden, not_found
+from shared.gateway import spans
+from shared.gateway.completion_filter import guard_completion
 from shared.gateway.estimate import estimate_prompt_tokens, estimate_request_tokens
 from shared.gateway.hooks import (
     STREAM_GUARD_WINDOW_CHARS,
+    CompletionGuard,
     ConversationHook,
     PromptGuard,
     StreamGuardFactory,
@@ -29,9 +34,10 @@ from shared.gateway.hooks import (
 from shared.gateway.pool import Backend, Unavailable, UpstreamPool
 from shared.gateway.relay import RelayOutcome, SseRelay, read_completion
 from shared.gateway.request import CompletionRequest
-from shared.gateway.upstream import UpstreamClient, UpstreamFailure, UpstreamRejected, retry_after_header
+from shared.gateway.upstream import UpstreamClient, UpstreamFailure, UpstreamRejected, unavailable_error
 from shared.gateway.usage import UsageRecorder
 from shared.identity.caller import Caller, Capability
+from shared.telemetry.metrics import record_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +72,9 @@ class _Call:
     prompt_estimate: int
     conversation_id: str | None = None
     backend: Backend | None = None
+    span: Span | None = None
+    """The CLIENT span of the attempt whose response is relayed; it ends with the relay."""
+    sent_at: float = 0.0
 
 
 @dataclass
@@ -78,6 +87,7 @@ class CompletionService:
     default_reserve_tokens: int = 512
     prompt_guard: PromptGuard = allow_prompt
     stream_guard: StreamGuardFactory = no_stream_guard
+    completion_guard: CompletionGuard | None = None
     conversations: ConversationHook | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -95,7 +105,7 @@ class CompletionService:
         reservation = await self.quota.reserve(caller, request.alias, estimate)
         call = _Call(caller, request, reservation, prompt_estimate, conversation_id)
         try:
-            response, call.backend = await self.open_upstream(request)
+            response = await self.open_upstream(call)
         except UpstreamRejected as rejected:
             self._reconcile(call, 0)
             return CompletionResponse(
@@ -127,40 +137,55 @@ class CompletionService:
     def pick_backends(self, alias: str) -> list[Backend]:
         candidates = self.pool.candidates(alias)
         if isinstance(candidates, Unavailable):
-            raise _unavailable(candidates.retry_after_s, candidates.throttled)
+            raise unavailable_error(candidates.retry_after_s, candidates.throttled)
         return candidates[: self.max_attempts]
 
-    async def open_upstream(self, request: CompletionRequest) -> tuple[aiohttp.ClientResponse, Backend]:
+    async def open_upstream(self, call: _Call) -> aiohttp.ClientResponse:
         """Try backends in order until one answers; 429/5xx/connect errors/timeouts move on at once."""
-        body = request.upstream_body()
+        body = call.request.upstream_body()
         failures: list[UpstreamFailure] = []
-        for number, backend in enumerate(self.pick_backends(request.alias), start=1):
+        failed: Backend | None = None
+        for number, backend in enumerate(self.pick_backends(call.request.alias), start=1):
+            if failed is not None:
+                spans.record_next_attempt(failed, backend, failures[-1].code)
             try:
-                return await self.attempt(backend, body, request.request_id, number), backend
+                response = await self.attempt(call, backend, body, number)
             except UpstreamFailure as failure:
                 logger.warning("upstream attempt %d on %s failed: %s", number, backend.name, failure.reason)
                 failures.append(failure)
+                failed = backend
+                continue
+            call.backend = backend
+            return response
         throttled = all(failure.throttled for failure in failures)
         waits = [f.retry_after_s for f in failures if f.retry_after_s is not None]
-        raise _unavailable(min(waits) if waits else self.pool.error_cooldown_s, throttled)
+        raise unavailable_error(min(waits) if waits else self.pool.error_cooldown_s, throttled)
 
-    async def attempt(self, backend: Backend, body: bytes, request_id: str, number: int) -> aiohttp.ClientResponse:
+    async def attempt(self, call: _Call, backend: Backend, body: bytes, number: int) -> aiohttp.ClientResponse:
+        """One attempt on one backend, in a CLIENT span that stays open while its response is relayed."""
+        request = call.request
+        span = spans.start_attempt(call.caller, request.alias, backend, number, streaming=request.streaming)
         self.pool.begin_attempt(backend)
+        call.sent_at = time.monotonic()
         try:
-            response = await self.upstream.open_attempt(backend, body, request_id)
+            response = await self.upstream.open_attempt(backend, body, request.request_id)
         except UpstreamFailure as failure:
             if failure.throttled:
                 self.pool.record_throttled(backend, failure.retry_after_s)
             else:
                 self.pool.record_failure(backend, failure.retry_after_s, unreachable=failure.unreachable)
+            spans.end_failed(span, failure.code, failure.status)
             raise
-        except UpstreamRejected:
+        except UpstreamRejected as rejected:
             self.pool.record_success(backend)
+            spans.end_failed(span, str(rejected.status), rejected.status)
             raise
-        except BaseException:
+        except BaseException as error:
             backend.probe_in_flight = False
+            spans.end_failed(span, type(error).__name__)
             raise
         self.pool.record_success(backend)
+        call.span = span
         return response
 
     async def relay_json(self, call: _Call, response: aiohttp.ClientResponse) -> bytes:
@@ -169,6 +194,8 @@ class CompletionService:
         except (aiohttp.ClientError, TimeoutError) as error:
             if call.backend is not None:
                 self.pool.record_failure(call.backend)
+            if call.span is not None:
+                spans.end_answered(call.span, error=type(error).__name__)
             self._finish(call, None, "", 0, completed=False)
             raise ApiError(
                 502,
@@ -176,6 +203,16 @@ class CompletionService:
                 type="server_error",
                 code="upstream_error",
             ) from None
+        if self.completion_guard is not None:
+            try:
+                completion = await guard_completion(self.completion_guard, call.caller, call.request, completion)
+            except BaseException as error:
+                if call.span is not None:
+                    spans.end_answered(call.span, error=type(error).__name__)
+                self._finish(call, completion.usage, "", 0, completed=False)
+                raise
+        if call.span is not None:
+            spans.end_json(call.span, completion)
         self._finish(call, completion.usage, completion.text, 0, completed=True)
         return completion.body
 
@@ -183,7 +220,10 @@ class CompletionService:
         def finished(outcome: RelayOutcome) -> None:
             if outcome.error is not None and call.backend is not None:
                 self.pool.record_failure(call.backend)
-            self._finish(call, outcome.usage, outcome.text, outcome.content_events, completed=outcome.completed)
+            if call.span is not None and call.backend is not None:
+                spans.end_stream(call.span, outcome, call.request.alias, call.backend, call.sent_at)
+            text = outcome.delivered_text
+            self._finish(call, outcome.usage, text, outcome.content_events, completed=outcome.completed)
 
         relay = SseRelay(
             response,
@@ -207,6 +247,12 @@ class CompletionService:
             completion = content_events
         if prompt or completion:
             self.usage.record(call.caller, call.request.alias, prompt, completion)
+            record_tokens(
+                tenant_hash=call.caller.tenant_hash,
+                model=call.request.alias,
+                input_tokens=prompt,
+                output_tokens=completion,
+            )
         self._reconcile(call, prompt + completion)
         if completed and call.conversation_id is not None and self.conversations is not None:
             self._spawn(
@@ -239,22 +285,3 @@ class CompletionService:
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
         await self.usage.aclose()
-
-
-def _unavailable(retry_after_s: float, throttled: bool) -> ApiError:
-    headers = {"Retry-After": retry_after_header(retry_after_s)}
-    if throttled:
-        return ApiError(
-            429,
-            "The model is at capacity; retry after the indicated time.",
-            type="rate_limit_error",
-            code="upstream_rate_limited",
-            headers=headers,
-        )
-    return ApiError(
-        503,
-        "The model service is unavailable; retry after the indicated time.",
-        type="server_error",
-        code="upstream_unavailable",
-        headers=headers,
-    )

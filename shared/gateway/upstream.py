@@ -19,6 +19,7 @@ import aiohttp
 from azure.core.credentials import AccessToken
 from azure.core.credentials_async import AsyncTokenCredential
 
+from shared.errors import ApiError
 from shared.gateway.pool import Backend
 
 logger = logging.getLogger(__name__)
@@ -78,16 +79,25 @@ class UpstreamFailure(Exception):
         status: int | None = None,
         retry_after_s: float | None = None,
         unreachable: bool = False,
+        code: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.retry_after_s = retry_after_s
         self.unreachable = unreachable
+        self._code = code
 
     @property
     def throttled(self) -> bool:
         return self.status == 429
+
+    @property
+    def code(self) -> str:
+        """A short code for metrics and spans (`429`, `503`, `timeout`, `connect`), never a message."""
+        if self._code is not None:
+            return self._code
+        return str(self.status) if self.status is not None else "error"
 
 
 class UpstreamRejected(Exception):
@@ -145,7 +155,7 @@ class UpstreamClient:
         if backend.settings.auth == "api_key":
             return {"api-key": backend.settings.api_key or ""}
         if self._tokens is None:
-            raise UpstreamFailure("no credential for managed identity auth", unreachable=True)
+            raise UpstreamFailure("no credential for managed identity auth", unreachable=True, code="auth")
         return {"Authorization": await self._tokens.header()}
 
     async def open_attempt(self, backend: Backend, body: bytes, request_id: str) -> aiohttp.ClientResponse:
@@ -159,11 +169,15 @@ class UpstreamClient:
                     backend.url, data=body, headers=headers, timeout=self._client_timeout
                 )
         except TimeoutError:
-            raise UpstreamFailure("no response before the first-byte timeout", unreachable=True) from None
+            raise UpstreamFailure(
+                "no response before the first-byte timeout", unreachable=True, code="timeout"
+            ) from None
         except aiohttp.ClientConnectionError as error:
-            raise UpstreamFailure(f"connection failed: {type(error).__name__}", unreachable=True) from None
+            raise UpstreamFailure(
+                f"connection failed: {type(error).__name__}", unreachable=True, code="connect"
+            ) from None
         except aiohttp.ClientError as error:
-            raise UpstreamFailure(f"request failed: {type(error).__name__}", unreachable=True) from None
+            raise UpstreamFailure(f"request failed: {type(error).__name__}", unreachable=True, code="request") from None
         if response.status < 300:
             return response
         await self._raise_for(response)
@@ -186,3 +200,23 @@ class UpstreamClient:
 
 def retry_after_header(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
+
+
+def unavailable_error(retry_after_s: float, throttled: bool) -> ApiError:
+    """429 when every backend is throttled, else 503; Retry-After names the soonest free backend."""
+    headers = {"Retry-After": retry_after_header(retry_after_s)}
+    if throttled:
+        return ApiError(
+            429,
+            "The model is at capacity; retry after the indicated time.",
+            type="rate_limit_error",
+            code="upstream_rate_limited",
+            headers=headers,
+        )
+    return ApiError(
+        503,
+        "The model service is unavailable; retry after the indicated time.",
+        type="server_error",
+        code="upstream_unavailable",
+        headers=headers,
+    )

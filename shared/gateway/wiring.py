@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from shared.clients import Clients, get_clients
 from shared.gateway.hooks import ConversationHook
 from shared.gateway.pool import UpstreamPool
 from shared.gateway.service import CompletionService, Quota
 from shared.gateway.upstream import Timeouts, TokenProvider, UpstreamClient
 from shared.gateway.usage import UsageRecorder
-from shared.moderation.gateway_guards import moderation_guards
+from shared.moderation.gateway_guards import moderation_guards, warm_moderation
 from shared.resources import USAGE
 from shared.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 SERVICE_KEY = "gateway.completions"
 
@@ -79,8 +84,30 @@ async def get_completion_service() -> CompletionService:
     clients = await get_clients()
     if _built is not None and _built[0] is clients:
         return _built[1]
+    await warm_moderation(clients.settings)
     quota = await _default_quota()
     conversations = await _default_conversations(clients)
     service = clients.service(SERVICE_KEY, lambda c: build_completion_service(c, quota, conversations=conversations))
     _built = (clients, service)
     return service
+
+
+_warm_up: asyncio.Task[None] | None = None
+
+
+def start_warm_up() -> None:
+    """Build the completion service in the background (the moderation rules compile in a thread).
+
+    Call from a running event loop once the process's clients exist, so the first completion finds
+    everything ready; later calls do nothing.
+    """
+    global _warm_up
+    if _warm_up is None:
+        _warm_up = asyncio.get_running_loop().create_task(_warm())
+
+
+async def _warm() -> None:
+    try:
+        await get_completion_service()
+    except Exception:
+        logger.warning("completion service warm-up failed; it is built on first use instead", exc_info=True)

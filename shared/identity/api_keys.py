@@ -28,7 +28,7 @@ from shared.identity.api_key_format import (
     parse_api_key,
     secret_matches,
 )
-from shared.identity.caller import Caller, CallerKind, Capability
+from shared.identity.caller import SERVICE_USER_PREFIX, Caller, CallerKind, Capability
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class ApiKeyRecord(BaseModel):
         return Caller(
             CallerKind.SERVICE,
             tenant_id=self.tenant,
-            user_id=f"service:{self.service}",
+            user_id=f"{SERVICE_USER_PREFIX}{self.service}",
             issuer=API_KEY_ISSUER,
             capabilities=frozenset(self.capabilities),
         )

@@ -23,6 +23,9 @@ class Capability(StrEnum):
 
 USER_CAPABILITIES = frozenset(Capability)
 
+SERVICE_USER_PREFIX = "service:"
+"""Service API keys own data as `service:<name>`; tokens may not claim ids in that namespace."""
+
 
 @dataclass(frozen=True, slots=True)
 class Caller:

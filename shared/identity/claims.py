@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.errors import unauthorized
-from shared.identity.caller import USER_CAPABILITIES, Caller, CallerKind, Capability
+from shared.identity.caller import SERVICE_USER_PREFIX, USER_CAPABILITIES, Caller, CallerKind, Capability
 
 # App roles an app-only (service principal) token may carry, mapped to what they allow.
 APP_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -34,6 +34,9 @@ def caller_from_claims(claims: Mapping[str, Any], issuer: str, allowed_tenants: 
     tenant, subject = claims.get("tid"), claims.get("oid")
     if not isinstance(tenant, str) or not tenant or not isinstance(subject, str) or not subject:
         raise unauthorized("The bearer token has no tenant (tid) or object id (oid) claim.")
+    if subject.startswith(SERVICE_USER_PREFIX):
+        # Service API keys own data as "service:<name>"; no token may claim that namespace.
+        raise unauthorized("The bearer token's object id (oid) is not valid.")
     if allowed_tenants is not None and tenant not in allowed_tenants:
         raise unauthorized("The token's tenant is not allowed.")
     roles = _roles(claims.get("roles"))

@@ -21,6 +21,14 @@ HARASSMENT_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = 
         r"you (?:should|deserve to|need to) (?:die|rot|burn|be (?:shot|killed|raped))",
         0.7,
     ),
+    (
+        "exposure_threat",
+        r"(?:or|otherwise|if you don'?t|unless you)[^.!?]{0,20}(?:i'll|i will|we'll|we will|i'm going to|im gonna|"
+        r"i'm gonna) (?:post|leak|share|send|publish|expose|show|tell)\w* (?:[\w']+ ){0,3}(?:your|ur|you|"
+        r"everyone|online|the internet|nudes|pics|photos|videos|address)",
+        0.6,
+    ),
+    ("what_a_insult", r"what an? (?:[\w']+ )?(?:%INSULT%) (?:you are|you're|youre|u r|ur)\b", 0.6),
     ("dismissive_phrase", r"shut (?:the fuck |the hell |)up|stfu|fuck off", 0.3),
     (
         "you_profanity",

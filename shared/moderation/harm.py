@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.moderation.harm_rules import build_harm_rules
+from shared.moderation.harm_rules import STATEMENT_LABELS, build_harm_rules
 from shared.moderation.hate_rules import build_hate_rules
 from shared.moderation.models import HARM_CATEGORIES, Category
-from shared.moderation.rules import RuleSet
+from shared.moderation.rules import RuleSet, noisy_or
 from shared.moderation.text_norm import normalize, without_quotations
 
 
@@ -33,5 +33,7 @@ class HarmClassifier:
         hate = self._hate.evaluate(unquoted)
         other = self._other.evaluate(unquoted)
         raw = {**other.scores, **hate.scores}
+        for statement_label, category in STATEMENT_LABELS.items():
+            raw[category] = noisy_or((raw.get(category, 0.0), raw.pop(statement_label, 0.0)))
         scores = {category: round(min(1.0, max(0.0, raw.get(category.value, 0.0))), 4) for category in HARM_CATEGORIES}
         return HarmVerdict(scores, hate.matched + other.matched)

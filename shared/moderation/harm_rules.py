@@ -5,15 +5,27 @@ from __future__ import annotations
 from shared.moderation.illicit_rules import HARMFUL_REQUEST_SPECS, ILLICIT_SPECS
 from shared.moderation.lexicon import LEXICON
 from shared.moderation.rules import Rule, make_rules
+from shared.moderation.self_harm_statement_rules import SELF_HARM_STATEMENT_SPECS
+from shared.moderation.sexual_description_rules import NOT_EROTIC, SEXUAL_DESCRIPTION_SPECS
 from shared.moderation.sexual_self_harm_rules import SELF_HARM_SPECS, SEXUAL_SPECS
+from shared.moderation.threat_rules import NOT_VIOLENT, THREAT_SPECS
 from shared.moderation.violence_rules import NOT_REAL, VIOLENCE_SPECS
+
+# Statement-style cues get their own labels so their dampers leave request-style cues alone; the
+# classifier folds each into its category (see harm.HarmClassifier).
+STATEMENT_LABELS: dict[str, str] = {
+    "sexual_description": "sexual",
+    "violent_statement": "violence",
+}
 
 
 def build_harm_rules() -> list[Rule]:
     rules = [
         *make_rules("sexual", SEXUAL_SPECS, LEXICON),
-        *make_rules("self_harm", SELF_HARM_SPECS, LEXICON),
+        *make_rules("sexual_description", SEXUAL_DESCRIPTION_SPECS + NOT_EROTIC, LEXICON),
+        *make_rules("self_harm", SELF_HARM_SPECS + SELF_HARM_STATEMENT_SPECS, LEXICON),
         *make_rules("violence", VIOLENCE_SPECS + NOT_REAL, LEXICON),
+        *make_rules("violent_statement", THREAT_SPECS + NOT_REAL + NOT_VIOLENT, LEXICON),
         *make_rules("illicit", ILLICIT_SPECS + NOT_REAL, LEXICON),
     ]
     for label, (template, weight) in HARMFUL_REQUEST_SPECS.items():

@@ -1,5 +1,6 @@
-"""Prompt-injection cues: attempts to override, void or extract the system or previous instructions,
-including common German, Spanish, French and Italian phrasings."""
+"""Prompt-injection cues: attempts to override, void or extract the system or previous instructions.
+
+Other languages are in multilingual_injection_rules."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ _EARLIER = (
 _VERB_FORGET = (
     r"(?:ignore|ignoring|disregard|disregarding|forget|forgetting|skip|override|overwrite|drop|delete|"
     r"erase)"
+)
+
+_REVEAL = (
+    r"(?:reveal|show|print|display|output|repeat|tell|give|list|share|leak|dump|spell out|recite|write out|"
+    r"explain|return|provide|what (?:is|are|were)|describe)"
 )
 
 INJECTION_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
@@ -43,7 +49,7 @@ INJECTION_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
     ),
     (
         "ignore_all",
-        rf"{_VERB_FORGET} (?:all|everything|every|any) (?:of )?(?:your |the |my |these |those )?"
+        rf"{_VERB_FORGET} (?:about )?(?:all|everything|every|any) (?:of )?(?:your |the |my |these |those )?"
         rf"{_INSTRUCTIONS}|forget (?:about )?(?:everything|all that|all of that|it all)",
         0.75,
     ),
@@ -64,16 +70,78 @@ INJECTION_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
     ),
     (
         "reveal_prompt",
-        r"(?:reveal|show|print|display|output|repeat|tell|give|list|share|leak|dump|spell out|recite|"
-        r"write out|"
-        r"explain|return|provide|what (?:is|are|were)|describe)(?: me| us)? (?:[\w']+ ){0,4}(?:your|"
-        r"the|my) "
-        r"(?:[\w']+ ){0,2}(?:system prompt|initial prompt|original prompt|hidden prompt|pre-?prompt|"
-        r"prompt text|"
-        r"prompts|instructions|directives|configuration|commands|initial instructions|guidelines|"
-        r"programming|"
-        r"secret (?:instructions|prompt|key|rules)|password|system message)",
+        rf"{_REVEAL}(?: me| us)? (?:[\w']+ ){{0,4}}(?:your|the|my|this) (?:[\w']+ ){{0,2}}(?:system prompt|"
+        r"initial prompt|original prompt|hidden prompt|pre-?prompt|prompt texts?|system message|"
+        r"secret (?:instructions|prompt|key|rules|password))|"
+        rf"{_REVEAL}(?: me| us)? (?:[\w']+ ){{0,3}}(?:your (?:[\w']+ )?|the (?:initial|original|hidden|"
+        r"secret|system|above|previous|first|full|exact|complete) )(?:prompts?|instructions|directives|"
+        r"configuration|commands|guidelines|programming|password|rules)",
         0.65,
+    ),
+    (
+        "leak_beginning",
+        r"(?:beginning|start|top|first (?:lines?|words?|sentences?)) of (?:this|the|our|your) (?:conversation|"
+        r"prompt|chat|context|session|instructions|input|document)|(?:what|everything) (?:was|is) written "
+        r"(?:above|before|earlier|at the (?:very )?(?:beginning|start|top))",
+        0.45,
+    ),
+    (
+        "what_is_above",
+        r"what (?:is|was|has been|were) (?:written|said|typed|stated) (?:above|before this|at the (?:very )?"
+        r"(?:beginning|start|top))|was (?:steht|stand|wurde) (?:[\w']+ ){0,2}(?:oben|am anfang|zuvor|davor)",
+        0.6,
+    ),
+    (
+        "act_as_request",
+        r"i (?:want|would like|need) you to (?:act|behave|function|respond|pretend|serve) as",
+        0.5,
+    ),
+    (
+        "alarm_interrupt",
+        r"(?:attention|achtung|stop|stopp|halt)\s*[-\u2013\u2014!:.,]+\s*(?:stop|stopp|attention|achtung|halt)\b|"
+        r"stop everything|(?:ich (?:benötige|brauche)|i (?:urgently )?need) (?:dringend |urgently )?(?:deine|"
+        r"your) (?:dringende )?hilfe|(?:oder|or) (?:du stirbst|you die|you will die|du wirst sterben)",
+        0.5,
+    ),
+    (
+        "ignore_your_rules",
+        rf"{_VERB_FORGET} (?:all )?(?:of )?your (?:[\w']+ )?(?:instructions|rules|guidelines|programming|prompts?|"
+        r"directives|training|system message)",
+        0.75,
+    ),
+    (
+        "print_above",
+        r"(?:print|repeat|output|show|copy|write|tell|reproduce)\w* (?:me )?(?:[\w']+ ){0,2}(?:everything|all|"
+        r"the text|all the text|whatever is|what is|what's|the words?|the lines?) (?:written |typed |said )?"
+        r"(?:above|before|prior to) (?:this|here|that|my)",
+        0.6,
+    ),
+    (
+        "verbatim",
+        r"(?:print|repeat|output|write|copy|tell|recite|say)\w* (?:[\w']+ ){0,3}(?:word for word|verbatim|"
+        r"word-for-word)",
+        0.3,
+    ),
+    (
+        "ignore_what_told",
+        rf"{_VERB_FORGET} (?:all |everything |of |about )?(?:that |what |everything )(?:you (?:were|have been|"
+        r"'ve been|got) (?:told|given|instructed|taught|asked)|(?:was|has been|i have|i've|we have) "
+        r"(?:said|told|written|given) (?:to you )?(?:before|above|earlier|previously|so far|until now))",
+        0.8,
+    ),
+    (
+        "ignore_the_above",
+        rf"{_VERB_FORGET} (?:all |everything |anything |of |what(?:'s| is| was) )*(?:the )?(?:above|"
+        r"preceding|foregoing)(?= and\b| then\b|[,.!:;]|$)",
+        0.75,
+    ),
+    (
+        "praise_then_switch",
+        r"(?:well done|very good|good job|great job|excellent|perfect|that'?s enough|that is enough|"
+        r"congratulations|bravo|ok(?:ay)?|alright|great|good)[.!,]+ (?:[\w']+ ){0,8}?(?:now|next)\b,? "
+        r"(?:[\w']+ ){0,3}(?:forget|ignore|disregard|new (?:task|instructions?|assignment)|focus on your new|"
+        r"you are|you're|act as|pretend|i want you to act|print|output|show (?:me )?(?:your|all))",
+        0.5,
     ),
     (
         "instructions_given",
@@ -116,28 +184,6 @@ INJECTION_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
         r"(?:now|from now on|henceforth|starting now) (?:you are|you're|you will be|act as|you act as)|"
         r"you are now|you are no longer",
         0.4,
-    ),
-    (
-        "ignore_multilingual",
-        r"ignorier\w* (?:[\w']+ ){0,4}(?:anweisung\w*|instruktion\w*|befehl\w*|aufgabe\w*|regeln|"
-        r"eingabe\w*|"
-        r"text|alles)|vergiss (?:alles|alle|die|deine|was|den|das|bisherige)|(?:vorherigen|bisherigen|"
-        r"obigen|"
-        r"vorangegangenen) (?:anweisungen|instruktionen|aufgaben|befehle|eingaben)|neue (?:aufgabe|"
-        r"anweisung)|"
-        r"(?:zeig|nenn|gib)\w* (?:mir )?(?:deine|den|die|alle) (?:[\w']+ )?(?:prompt|anweisungen|"
-        r"instruktionen)|"
-        r"ignor[ae] (?:todas )?(?:las )?instrucciones|olvida (?:todo|las instrucciones)|"
-        r"ignore[zr]? (?:toutes )?"
-        r"(?:les )?instructions|oublie[zr]? (?:tout|les instructions)|"
-        r"ignora (?:tutte )?(?:le )?istruzioni",
-        0.8,
-    ),
-    (
-        "german_role_switch",
-        r"(?:du bist|sie sind) (?:jetzt|nun|ab jetzt)|ab (?:jetzt|sofort) (?:bist du|"
-        r"sollst du|wirst du)|jetzt bist du",
-        0.45,
     ),
     ("execute_privileged", r"execute (?:this |the following )?(?:with|as) (?:root|admin|sudo)", 0.6),
 ]

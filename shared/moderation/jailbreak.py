@@ -9,6 +9,7 @@ from typing import Literal
 from shared.moderation.injection_rules import INJECTION_SPECS
 from shared.moderation.jailbreak_rules import JAILBREAK_SPECS
 from shared.moderation.lexicon import LEXICON
+from shared.moderation.multilingual_injection_rules import MULTILINGUAL_INJECTION_SPECS
 from shared.moderation.rules import RuleSet, make_rules, noisy_or
 from shared.moderation.text_norm import normalize
 
@@ -36,7 +37,8 @@ class JailbreakDetector:
 
     def __init__(self) -> None:
         self._rules = RuleSet(
-            make_rules("jailbreak", JAILBREAK_SPECS, LEXICON) + make_rules("injection", INJECTION_SPECS, LEXICON)
+            make_rules("jailbreak", JAILBREAK_SPECS, LEXICON)
+            + make_rules("injection", INJECTION_SPECS + MULTILINGUAL_INJECTION_SPECS, LEXICON)
         )
 
     def detect(self, text: str, *, normalized: str | None = None) -> JailbreakVerdict:

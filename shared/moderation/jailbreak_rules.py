@@ -46,6 +46,13 @@ JAILBREAK_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
         0.6,
     ),
     (
+        "without_regard",
+        r"without (?:any |the slightest )?(?:regard|concern|care|consideration) (?:for|to|about|of) "
+        r"(?:[\w']+ ){0,2}(?:ethics|morals|morality|rules|laws|legality|consequences|safety|guidelines|"
+        r"decency|harm)",
+        0.5,
+    ),
+    (
         "no_rules",
         rf"(?:no|without|zero) (?:any |all |the |its |your |their |such |moral or |"
         rf"ethical or )*{_RULES}",
@@ -102,6 +109,8 @@ JAILBREAK_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
     (
         "stay_in_character",
         r"stay (?:in|as) (?:character|\w+)|break(?:s|ing)? (?:of )?character|remain in character|"
+        r"(?:stay|stays|staying|remain|remains) in (?:their|his|her|your|the) (?:roles?|characters?)|"
+        r"(?:fall|falling|falls|step|stepping) out of (?:the |their |his |her |your )?(?:roles?|characters?)|"
         r"out of character|stay in (?:the )?role|(?:don'?t|do not|never) break",
         0.45,
     ),

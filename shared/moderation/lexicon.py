@@ -145,6 +145,8 @@ INSULT = alt(
     r"nutjobs?",
     r"monkeys?|apes?|gorillas?|dumbass\w*|dipshits?|douchebags?|scumbags?|shitheads?|fuckheads?|"
     r"fuckers?",
+    r"brain ?-?dead|(?:fat|stupid|ugly|silly|dumb|old|lazy) cows?|excuse for a (?:human|man|woman|person|"
+    r"mother|father)|motherfuckers?|wastes? of (?:a )?(?:life|sperm|human)",
 )
 
 # Dehumanising or sweeping negative descriptions used about groups.

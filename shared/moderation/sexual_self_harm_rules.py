@@ -68,8 +68,10 @@ SEXUAL_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
 SELF_HARM_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
     (
         "kill_myself",
-        r"(?:kill|killing|hang|hanging|shoot|drown|poison|starve|hurt|harm|cut|burn|suffocate|end) (?:myself|"
-        r"my ?self|my (?:own )?life)|take my (?:own )?life|end it all|commit suicide|suicide notes?",
+        r"(?:kill|killing|hang|hanging|shoot|drown|poison|starve|harm|suffocate|end) (?:myself|"
+        r"my ?self|my (?:own )?life)|(?<!accidentally )hurt (?:myself|my ?self)(?! (?:while|when|at|during|"
+        r"playing|lifting|skiing|running|on|by accident))|take my (?:own )?life|end it all|commit suicide|"
+        r"suicide notes?",
         0.8,
     ),
     (

@@ -25,6 +25,9 @@ from shared.quota.limits import QuotaLimits, default_limits
 from shared.quota.models import Limits, Scope, WindowKind, window_index
 from shared.resources import QUOTAS
 from shared.settings import Settings
+from shared.telemetry import attributes as attr
+from shared.telemetry.metrics import record_quota_rejection
+from shared.telemetry.tracing import annotate, stage_span
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,19 @@ class QuotaService:
 
     async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Reservation:
         """Admit `estimated_tokens` on every budget or none; ApiError 429 when one can't cover it."""
+        with stage_span("quota") as span:
+            try:
+                reservation = await self._reserve(caller, model_alias, estimated_tokens)
+            except ApiError as error:
+                if error.status != 429:
+                    raise
+                refusal = error  # a decision, not a failure of the stage: raised once the span has ended
+            else:
+                annotate({attr.QUOTA_DECISION: "admitted"}, span)
+                return reservation
+        raise refusal
+
+    async def _reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Reservation:
         amount = max(1, int(estimated_tokens))
         limits = await self.limits.get(caller.tenant_id)
         self._sweep_if_due()
@@ -85,7 +101,7 @@ class QuotaService:
                 if index is None:
                     index = await lease.admit(amount, budget)
                 if index is None:
-                    raise self._refusal(lease, budget, amount)
+                    raise self._refusal(caller, lease, budget, amount)
                 legs.append(_Leg(lease, index, budget))
         except ApiError:
             await self._undo(legs, amount)
@@ -155,7 +171,11 @@ class QuotaService:
             except Exception:
                 logger.warning("quota release failed; the window over-counts until it ends", exc_info=True)
 
-    def _refusal(self, lease: Lease, budget: int, amount: int) -> ApiError:
+    def _refusal(self, caller: Caller, lease: Lease, budget: int, amount: int) -> ApiError:
+        period = "minute" if lease.kind is WindowKind.TPM else "day"
+        limit = f"{lease.scope.level}_tokens_per_{period}"
+        record_quota_rejection(tenant_hash=caller.tenant_hash, limit=limit)
+        annotate({attr.QUOTA_DECISION: "rejected", attr.QUOTA_LIMIT: limit})
         return quota_exceeded(
             lease.scope.level,
             lease.kind,

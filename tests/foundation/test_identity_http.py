@@ -75,3 +75,8 @@ def test_unknown_route_is_openai_style_404(http: httpx.Client) -> None:
 
 def test_route_outside_prefix_is_404(http: httpx.Client) -> None:
     _assert_openai_error(http.get("/elsewhere"), 404)
+
+
+def test_token_cannot_claim_a_service_identity(http: httpx.Client) -> None:
+    token = mint_token("t1", "service:billing")
+    _assert_openai_error(http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)

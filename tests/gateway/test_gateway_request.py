@@ -92,3 +92,21 @@ def test_images_and_tools_count() -> None:
     base = estimate_prompt_tokens({"messages": [{"role": "user", "content": ""}]})
     assert estimate_prompt_tokens({"messages": [image]}) >= base + 765
     assert estimate_prompt_tokens({"messages": [{"role": "user", "content": ""}], "tools": tools}) > base
+
+
+def test_too_many_messages_and_too_deep_json_are_400() -> None:
+    from shared.gateway.models import MAX_MESSAGES
+
+    many = {"model": "m", "messages": [{"role": "user", "content": "x"}] * (MAX_MESSAGES + 1)}
+    with pytest.raises(ApiError) as too_many:
+        parse_completion_request(json.dumps(many).encode(), None)
+    assert too_many.value.status == 400
+    assert too_many.value.param == "messages"
+
+    deep: object = "x"
+    for _ in range(40):
+        deep = [deep]
+    nested = {"model": "m", "messages": [{"role": "user", "content": "x", "extra": deep}]}
+    with pytest.raises(ApiError) as too_deep:
+        parse_completion_request(json.dumps(nested).encode(), None)
+    assert too_deep.value.status == 400

@@ -1,0 +1,213 @@
+"""The /api/v1/conversations routes in the OpenAPI document: the JSON shapes clients rely on.
+
+The response models mirror `conversation_object`, `message_object` and `list_object`; the property
+run validates every served response against them, so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.conversations.models import (
+    FEEDBACK_COMMENT_MAX_CHARS,
+    ConversationCreate,
+    ConversationUpdate,
+    FeedbackInput,
+    MessageInput,
+    Rating,
+    Role,
+)
+from shared.identity.caller import Capability
+from shared.openapi import register_operation
+
+BASE = "v1/conversations"
+ONE = f"{BASE}/{{conversation_id}}"
+MESSAGES = f"{ONE}/messages"
+FEEDBACK = f"{MESSAGES}/{{message_id}}/feedback"
+TAGS = ("conversations",)
+READ, WRITE = Capability.CONVERSATIONS_READ, Capability.CONVERSATIONS_WRITE
+STORE_BUSY = 429
+"""The store throttled the request; every route that touches Cosmos may answer it with Retry-After."""
+
+
+class Conversation(BaseModel):
+    id: str
+    object: Literal["conversation"]
+    title: str | None
+    created_at: int | None = Field(description="Unix seconds.")
+    updated_at: int | None = Field(description="Unix seconds.")
+
+
+class ConversationFeedback(BaseModel):
+    rating: Rating
+    comment: str | None = Field(max_length=FEEDBACK_COMMENT_MAX_CHARS)
+    updated_at: int | None
+
+
+class ConversationMessage(BaseModel):
+    id: str
+    object: Literal["conversation.message"]
+    conversation_id: str
+    role: Role
+    content: str
+    sequence: int = Field(ge=1, description="1, 2, 3... in the order messages were appended.")
+    created_at: int | None
+    feedback: ConversationFeedback | None
+
+
+class ConversationList(BaseModel):
+    object: Literal["list"]
+    data: list[Conversation]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class ConversationMessageList(BaseModel):
+    object: Literal["list"]
+    data: list[ConversationMessage]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class PageQuery(BaseModel):
+    limit: int = Field(20, ge=1, le=100, description="Page size, 1 to CONVERSATION_PAGE_MAX (100).")
+    cursor: str | None = Field(None, max_length=8192, description="`next_cursor` of the previous page.")
+
+
+ETAG = "The response carries the conversation's `ETag`."
+IF_MATCH = (
+    "Send `If-Match: <ETag>` to change only the version you read: another version answers 412 "
+    "`precondition_failed`; `If-Match: *` or no header applies the change unconditionally."
+)
+DELETION = (
+    "204 when everything is deleted. When deletion needs more time than one request allows, the answer "
+    'is 202 `{"object": "conversation.deletion", "deleted": <count or null>, "completed": false}` with '
+    "`Retry-After: 0`: the data is already invisible; repeat the call to finish."
+)
+
+
+def register() -> None:
+    register_operation(
+        "POST",
+        BASE,
+        summary="Create a conversation",
+        request=ConversationCreate,
+        response=Conversation,
+        status=201,
+        capability=WRITE,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description=f"`title`: at most CONVERSATION_TITLE_MAX_CHARS (200) characters, else 400. {ETAG}",
+    )
+    register_operation(
+        "GET",
+        BASE,
+        summary="List the caller's conversations, newest first",
+        query=PageQuery,
+        response=ConversationList,
+        capability=READ,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description="A cursor from another list, or not issued by this API, answers 400 `invalid_cursor`.",
+    )
+    register_operation(
+        "DELETE",
+        BASE,
+        summary="Delete all of the caller's conversations and messages",
+        status=204,
+        capability=WRITE,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description=DELETION,
+    )
+    register_operation(
+        "GET",
+        f"{BASE}/export",
+        summary="Export every conversation and message as JSON Lines",
+        capability=READ,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description=(
+            "Streams `application/x-ndjson` (attachment `conversations.jsonl`): each line one JSON object, "
+            "a `Conversation` (oldest first) followed by its `ConversationMessage`s in sequence order. "
+            "An empty body means no conversations."
+        ),
+    )
+    register_operation(
+        "GET",
+        ONE,
+        summary="Read a conversation",
+        response=Conversation,
+        capability=READ,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description=f"{ETAG} Another caller's conversation answers 404, exactly like a missing one.",
+    )
+    register_operation(
+        "PATCH",
+        ONE,
+        summary="Rename a conversation",
+        request=ConversationUpdate,
+        response=Conversation,
+        capability=WRITE,
+        errors=(412, STORE_BUSY),
+        tags=TAGS,
+        description=f"{IF_MATCH} {ETAG}",
+    )
+    register_operation(
+        "DELETE",
+        ONE,
+        summary="Delete a conversation and its messages",
+        status=204,
+        capability=WRITE,
+        errors=(400, 412, STORE_BUSY),
+        tags=TAGS,
+        description=f"{IF_MATCH} {DELETION}",
+    )
+    register_operation(
+        "GET",
+        MESSAGES,
+        summary="List a conversation's messages, oldest first",
+        query=PageQuery,
+        response=ConversationMessageList,
+        capability=READ,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+    )
+    register_operation(
+        "POST",
+        MESSAGES,
+        summary="Append a message",
+        request=MessageInput,
+        response=ConversationMessage,
+        status=201,
+        capability=WRITE,
+        errors=(409, STORE_BUSY),
+        tags=TAGS,
+        description=(
+            "`content`: at most CONVERSATION_MESSAGE_MAX_BYTES (32 KiB) of UTF-8, else 413. "
+            "`Idempotency-Key` (1-200 printable ASCII characters): a retry with the same key stores the "
+            "message once and answers the stored message. 409 `conversation_busy` (with Retry-After) when "
+            "too many writers contend; retry."
+        ),
+    )
+    register_operation(
+        "PUT",
+        FEEDBACK,
+        summary="Rate a message",
+        request=FeedbackInput,
+        response=ConversationMessage,
+        capability=WRITE,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description="Replaces the message's feedback. A message of another conversation answers 404.",
+    )
+
+
+register()

@@ -1,0 +1,53 @@
+"""POST /api/v1/moderations in the OpenAPI document: OpenAI's moderation shapes, permissive beyond the
+fields clients read (our `action`, `severities`, `pii`, `jailbreak`... pass as additional properties)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.identity.caller import Capability
+from shared.openapi import register_operation
+
+
+class TextPart(BaseModel):
+    type: str = Field(description="`text`; image parts are refused.")
+    text: str
+
+
+class ModerationRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    input: str | list[str | TextPart]
+    model: str | None = Field(default=None, max_length=256, description="Echoed back; the provider is configured.")
+
+
+class ModerationResultOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    flagged: bool
+    categories: dict[str, bool]
+    category_scores: dict[str, float]
+    action: str | None = Field(
+        default=None, description="What the tenant's policy does: allow, annotate, redact, block."
+    )
+
+
+class ModerationResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    model: str
+    results: list[ModerationResultOut]
+
+
+register_operation(
+    "POST",
+    "v1/moderations",
+    summary="Classify text (OpenAI moderation shape)",
+    request=ModerationRequest,
+    response=ModerationResponse,
+    capability=Capability.MODERATION,
+    errors=(400, 413),
+    tags=("moderation",),
+    description="One result per input, in order, under the caller's tenant policy.",
+)
