@@ -1,10 +1,13 @@
-"""Gateway vs direct-to-simulator, in the same run: added latency, time to first chunk, throughput, CPU, RSS.
+"""Gateway vs direct-to-simulator vs a minimal pass-through proxy, in the same run: added latency, time to
+first chunk, throughput, CPU, RSS.
 
-Usage: .venv/bin/python bench/gateway.py [--quick] [--rss-requests 20000]
-Starts the local stack (emulators + model simulator) and a dev host as subprocesses on free ports,
-drives both with aiohttp clients at concurrency 1/16/64, streaming and not, with upstream latency
-0 and 50 ms (the simulator's first-token delay), with auth and quota on. CPU ms/request is the dev
-host process's utime+stime delta (from /proc/<pid>/stat) over its requests; RSS from /proc/<pid>/status.
+Usage: .venv/bin/python bench/gateway.py [--quick] [--rss-requests 20000] [--moderation on|off]
+Starts the local stack (emulators + model simulator), a dev host and a reference proxy (a bare
+aiohttp pass-through, the yardstick the issue quotes) as subprocesses on free ports, and drives all
+three with aiohttp clients at concurrency 1/16/64, streaming and not, with upstream latency 0 and
+50 ms (the simulator's first-token delay), with auth and quota on. Every request has its own prompt
+(and so its own reply), so no cache sees a repeat. CPU ms/request is the server process's
+utime+stime delta (from /proc/<pid>/stat) over its requests; RSS from /proc/<pid>/status.
 """
 
 from __future__ import annotations
@@ -30,10 +33,22 @@ from devhost.stack import SIMULATOR_API_KEY, LocalStack, StackPorts, free_port  
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 MODEL = "gpt-4o-mini"
-MESSAGES = [
-    {"role": "system", "content": "You are terse."},
-    {"role": "user", "content": "Say something short."},
-]
+SYSTEM = {"role": "system", "content": "You are terse."}
+
+
+def body_for(number: int, stream: bool) -> bytes:
+    """A request of its own: a distinct prompt, so the simulator's reply (words hashed from it) differs too."""
+    user = f"Say something short about item {number}."
+    messages = [SYSTEM, {"role": "user", "content": user}]
+    return json.dumps({"model": MODEL, "messages": messages, "stream": stream}).encode()
+
+
+_run_serial = 0
+
+
+def _serial() -> int:
+    """Offsets request numbers per run so that no two runs send the same prompt."""
+    return _run_serial * 1_000_000
 
 
 def cpu_seconds(pid: int) -> float:
@@ -67,7 +82,6 @@ class Run:
 async def drive(
     url: str,
     headers: dict[str, str],
-    body: bytes,
     stream: bool,
     concurrency: int,
     total: int,
@@ -76,10 +90,14 @@ async def drive(
     latencies: list[float] = []
     firsts: list[float] = []
     remaining = total
+    sent = 0
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def one() -> None:
+            nonlocal sent
+            sent += 1
+            body = body_for(_serial() + sent, stream)
             started = time.perf_counter()
             async with session.post(url, data=body, headers=headers) as response:
                 if response.status != 200:
@@ -98,7 +116,9 @@ async def drive(
                 remaining -= 1
                 await one()
 
-        for _ in range(min(concurrency, 4)):  # warm the connections and caches
+        global _run_serial
+        _run_serial += 1
+        for _ in range(min(concurrency, 4)):  # warm the connections
             await one()
         latencies.clear()
         firsts.clear()
@@ -118,6 +138,22 @@ async def configure(sim_url: str, latency_ms: float) -> None:
             response.raise_for_status()
 
 
+def wait_until_up(process: subprocess.Popen[bytes], url: str) -> subprocess.Popen[bytes]:
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return process
+        except urllib.error.HTTPError:
+            return process  # it answers
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{url} did not come up")
+
+
 def start_host(env: dict[str, str], port: int, profile: str | None) -> subprocess.Popen[bytes]:
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
     process = subprocess.Popen(
@@ -128,20 +164,51 @@ def start_host(env: dict[str, str], port: int, profile: str | None) -> subproces
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            import urllib.request
-
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("dev host did not start")
+    return wait_until_up(process, f"http://127.0.0.1:{port}/api/health")
 
 
-async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int) -> None:
+def start_reference(port: int, upstream: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, __file__, "--serve-reference", str(port), "--upstream", upstream]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+    return wait_until_up(process, f"http://127.0.0.1:{port}/")
+
+
+def serve_reference(port: int, upstream: str) -> None:
+    """The yardstick: a bare aiohttp pass-through (no auth, quota, moderation or telemetry) on uvloop."""
+    import uvloop
+    from aiohttp import web
+
+    async def proxy(request: web.Request) -> web.StreamResponse:
+        session: aiohttp.ClientSession = request.app["session"]
+        body = await request.read()
+        headers = {"api-key": SIMULATOR_API_KEY, "Content-Type": "application/json"}
+        async with session.post(upstream, data=body, headers=headers) as answer:
+            response = web.StreamResponse(status=answer.status)
+            response.content_type = answer.content_type
+            await response.prepare(request)
+            async for chunk in answer.content.iter_any():
+                await response.write(chunk)
+            await response.write_eof()
+            return response
+
+    async def start(app: web.Application) -> None:
+        app["session"] = aiohttp.ClientSession(auto_decompress=False)
+
+    async def stop(app: web.Application) -> None:
+        await app["session"].close()
+
+    app = web.Application()
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+    app.router.add_post("/proxy", proxy)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, loop=uvloop.new_event_loop())
+
+
+def percentiles(run: Run) -> tuple[float, float, float]:
+    return run.pct(run.latencies_ms, 0.5), run.pct(run.latencies_ms, 0.99), run.pct(run.first_chunk_ms, 0.5)
+
+
+async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int, ref_url: str, ref_pid: int) -> None:
     token = mint_token("bench-tenant", "bench-user", lifetime_s=7200)
     gateway_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     direct_headers = {"api-key": SIMULATOR_API_KEY, "Content-Type": "application/json"}
@@ -150,31 +217,30 @@ async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int)
     sizes = {1: 60, 16: 320, 64: 640} if args.quick else {1: 150, 16: 800, 64: 1600}
     print(
         "| upstream | mode | conc | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms "
-        "| first chunk direct/gateway p50 ms | throughput ratio | host CPU ms/req |"
+        "| first chunk direct/gateway p50 ms | throughput ratio | gateway CPU ms/req "
+        "| reference added p50 ms | reference CPU ms/req |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for latency in (0, 50):
         await configure(sim_url, latency)
         for stream in (False, True):
-            body = json.dumps({"model": MODEL, "messages": MESSAGES, "stream": stream}).encode()
             for concurrency, total in sizes.items():
-                direct = await drive(direct_url, direct_headers, body, stream, concurrency, total, None)
-                via = await drive(gateway_url, gateway_headers, body, stream, concurrency, total, pid)
-                d50, d99 = direct.pct(direct.latencies_ms, 0.5), direct.pct(direct.latencies_ms, 0.99)
-                g50, g99 = via.pct(via.latencies_ms, 0.5), via.pct(via.latencies_ms, 0.99)
-                f_d, f_g = direct.pct(direct.first_chunk_ms, 0.5), via.pct(via.first_chunk_ms, 0.5)
+                direct = await drive(direct_url, direct_headers, stream, concurrency, total, None)
+                via = await drive(gateway_url, gateway_headers, stream, concurrency, total, pid)
+                ref = await drive(ref_url, {"Content-Type": "application/json"}, stream, concurrency, total, ref_pid)
+                (d50, d99, f_d), (g50, g99, f_g), (r50, _, _) = percentiles(direct), percentiles(via), percentiles(ref)
                 print(
                     f"| {latency} ms | {'stream' if stream else 'json'} | {concurrency} "
                     f"| {d50:.2f} / {d99:.2f} | {g50:.2f} / {g99:.2f} | {g50 - d50:+.2f} / {g99 - d99:+.2f} "
-                    f"| {f_d:.2f} / {f_g:.2f} | {via.rps / direct.rps:.2f} | {via.cpu_ms_per_request:.2f} |",
+                    f"| {f_d:.2f} / {f_g:.2f} | {via.rps / direct.rps:.2f} | {via.cpu_ms_per_request:.2f} "
+                    f"| {r50 - d50:+.2f} | {ref.cpu_ms_per_request:.2f} |",
                     flush=True,
                 )
     await configure(sim_url, 0)
-    body = json.dumps({"model": MODEL, "messages": MESSAGES}).encode()
     samples = [rss_mb(pid)]
     step = args.rss_requests // 10
     for _ in range(10):
-        await drive(gateway_url, gateway_headers, body, False, 64, step, pid)
+        await drive(gateway_url, gateway_headers, False, 64, step, pid)
         samples.append(rss_mb(pid))
     print(
         f"\nRSS of the dev host over {args.rss_requests} more requests (MB, every {step}): "
@@ -186,21 +252,38 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer requests per scenario")
     parser.add_argument("--rss-requests", type=int, default=20_000)
+    parser.add_argument("--moderation", choices=("on", "off"), default="on", help="MODERATION_ENABLED of the host")
     parser.add_argument("--profile", help="write a cProfile of the dev host to this file")
+    parser.add_argument("--serve-reference", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--upstream", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_reference:
+        serve_reference(args.serve_reference, args.upstream)
+        return
     stack = LocalStack(StackPorts.random())
     stack.start()
-    host = None
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        port = free_port()
-        env = {**os.environ, **stack.settings(), "COSMOS_DATABASE": "copilot-bench"}
+        port, ref_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            **stack.settings(),
+            "COSMOS_DATABASE": "copilot-bench",
+            "MODERATION_ENABLED": "true" if args.moderation == "on" else "false",
+        }
+        sim_url = f"http://127.0.0.1:{stack.ports.aoai}"
+        upstream = f"{sim_url}/openai/deployments/{MODEL}/chat/completions?api-version=2024-10-21"
         host = start_host(env, port, args.profile)
-        asyncio.run(bench(args, f"http://127.0.0.1:{stack.ports.aoai}", f"http://127.0.0.1:{port}", host.pid))
+        processes.append(host)
+        reference = start_reference(ref_port, upstream)
+        processes.append(reference)
+        ref_url = f"http://127.0.0.1:{ref_port}/proxy"
+        asyncio.run(bench(args, sim_url, f"http://127.0.0.1:{port}", host.pid, ref_url, reference.pid))
         print(f"\nfinal RSS of the dev host: {rss_mb(host.pid):.1f} MB")
     finally:
-        if host is not None:
-            host.send_signal(signal.SIGINT)  # lets a profiled host write its profile
-            host.wait(30)
+        for process in processes:
+            process.send_signal(signal.SIGINT)  # lets a profiled host write its profile
+            process.wait(30)
         stack.stop()
 
 

@@ -4,7 +4,8 @@ Usage (from the project root):
     .venv/bin/python bench/moderation_gateway.py [--calls 2000] [--requests 300]
 
 Part 1 (in process): EmbeddedModerator.analyze() and ModerationService.moderate() (analysis + policy +
-decision, the gateway's per-prompt work) on distinct 1 KB prompts; wall-clock per awaited call.
+decision, the gateway's per-prompt work) on distinct 1 KB prompts; wall-clock per awaited call. No timed
+text repeats one seen before (warm-up included), so the service's analysis cache never answers.
 Part 2: the local stack, plus two dev hosts as subprocesses that differ only in MODERATION_ENABLED, each
 in front of the same model simulator (no simulated latency). Requests with a 1 KB user prompt go one at
 a time, round-robin over direct-to-simulator, gateway with moderation off, and gateway with it on, so
@@ -67,6 +68,7 @@ def quantile(values: list[float], q: float) -> float:
 
 async def embedded_latency(calls: int) -> dict[str, tuple[float, float, float]]:
     rng = random.Random(7)
+    warm_up = [prompt_of(rng) for _ in range(100)]
     prompts = [prompt_of(rng) for _ in range(calls)]
     moderator = EmbeddedModerator()
     service = ModerationService(moderator, PolicyStore(None, policy_from_setting(None)))
@@ -75,7 +77,7 @@ async def embedded_latency(calls: int) -> dict[str, tuple[float, float, float]]:
         ("EmbeddedModerator.analyze", lambda text: moderator.analyze(text)),
         ("ModerationService.moderate", lambda text: service.moderate(text, tenant_id="bench")),
     ):
-        for text in prompts[:100]:
+        for text in warm_up:  # distinct from the timed prompts: the service caches analyses of repeated texts
             await call(text)
         samples = []
         for text in prompts:
@@ -127,10 +129,11 @@ async def gateway_latency(sim: str, hosts: dict[str, str], requests: int) -> dic
             bodies = [
                 json.dumps({"model": MODEL, "stream": stream,
                             "messages": [{"role": "user", "content": prompt_of(rng)}]}).encode()
-                for _ in range(requests)
+                for _ in range(requests + 20)
             ]  # fmt: skip
+            warm_up, bodies = bodies[:20], bodies[20:]  # no timed prompt repeats one the gateway saw
             for name, (url, headers) in targets.items():
-                for body in bodies[:20]:  # warm-up: connections, policy cache, rule compilation
+                for body in warm_up:  # connections, policy cache, rule compilation
                     await timed(session, url, headers, body)
                 results[(name, stream)] = []
             for body in bodies:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from fastapi import Response
-from fastapi.responses import StreamingResponse
 
 from shared.clients import get_clients
 from shared.errors import bad_request, forbidden
@@ -16,7 +15,7 @@ from shared.gateway.service import CONVERSATION_HEADER, CompletionResponse
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.gateway.wiring import get_completion_service
 from shared.identity.caller import Capability
-from shared.web import RequestContext, read_body
+from shared.web import LeanStreamingResponse, RequestContext, read_body
 
 DEFAULT_USAGE_DAYS = 30
 
@@ -32,7 +31,7 @@ async def _complete(context: RequestContext, alias: str | None) -> Response:
 
 def to_response(result: CompletionResponse) -> Response:
     if result.stream is not None:
-        return StreamingResponse(result.stream, result.status, result.headers, media_type=result.content_type)
+        return LeanStreamingResponse(result.stream, result.status, result.headers, media_type=result.content_type)
     return Response(result.body, result.status, result.headers, media_type=result.content_type)
 
 

@@ -9,6 +9,8 @@ are described in `shared.gateway.hooks`.
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Coroutine
@@ -43,6 +45,12 @@ logger = logging.getLogger(__name__)
 
 CONVERSATION_HEADER = "X-Conversation-Id"
 SSE_HEADERS = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
+
+
+@functools.lru_cache(maxsize=4096)
+def tenant_pseudonym(tenant_id: str) -> str:
+    """`Caller.tenant_hash`, computed once per tenant."""
+    return hashlib.sha256(tenant_id.encode()).hexdigest()[:16]
 
 
 class Quota(Protocol):
@@ -248,7 +256,7 @@ class CompletionService:
         if prompt or completion:
             self.usage.record(call.caller, call.request.alias, prompt, completion)
             record_tokens(
-                tenant_hash=call.caller.tenant_hash,
+                tenant_hash=tenant_pseudonym(call.caller.tenant_id),
                 model=call.request.alias,
                 input_tokens=prompt,
                 output_tokens=completion,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,18 @@ from shared.gateway.models import UsageList, UsageRow
 from shared.identity.caller import Caller
 
 logger = logging.getLogger(__name__)
+
+_today: tuple[int, str] = (-1, "")
+
+
+def utc_day() -> str:
+    """Today's UTC date as YYYY-MM-DD, formatted once per day rather than once per request."""
+    global _today
+    number = int(time.time() // 86400)
+    if _today[0] != number:
+        _today = (number, datetime.fromtimestamp(number * 86400, UTC).strftime("%Y-%m-%d"))
+    return _today[1]
+
 
 COUNTERS = ("prompt_tokens", "completion_tokens", "total_tokens", "requests")
 MAX_USAGE_DAYS = 366
@@ -67,7 +80,7 @@ class UsageRecorder:
 
     def record(self, caller: Caller, model: str, prompt_tokens: int, completion_tokens: int) -> None:
         """Count one call; never blocks and never fails the request."""
-        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        day = utc_day()
         key = UsageKey(caller.tenant_id, caller.user_id, day, model)
         counts = self._pending.get(key)
         if counts is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from shared.clients import Clients, get_clients
@@ -111,3 +112,14 @@ async def _warm() -> None:
         await get_completion_service()
     except Exception:
         logger.warning("completion service warm-up failed; it is built on first use instead", exc_info=True)
+        return
+    freeze_startup_heap()
+
+
+def freeze_startup_heap() -> None:
+    """Move what start-up built (app, SDKs, ~100k objects of compiled moderation rules) out of the cyclic GC.
+
+    Those objects live as long as the process; left in the oldest generation, every full collection
+    walks them again (~70 ms each on the 2-core host), a pause every request in flight would wait for.
+    """
+    gc.freeze()

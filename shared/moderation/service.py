@@ -7,7 +7,10 @@ inline, and outcomes are queued for a background writer; only a tenant's first r
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,8 +39,43 @@ from shared.telemetry.tracing import annotate, stage_span
 logger = logging.getLogger(__name__)
 
 SERVICE_KEY = "moderation"
+ANALYSIS_CACHE_ENTRIES = 2048
+"""Embedded analyses kept per process (a few KB each): repeated texts (retries, common prompts) cost a lookup."""
 FALLBACK_PII_SEVERITY = 4
 """PII severity when the provider doesn't detect PII itself (Content Safety) and spans were found locally."""
+
+
+_pseudonym = functools.lru_cache(maxsize=4096)(tenant_hash)
+
+
+class AnalysisCache:
+    """A bounded LRU of one deterministic provider's analyses, keyed by a digest of tenant, kind, text, documents."""
+
+    def __init__(self, entries: int = ANALYSIS_CACHE_ENTRIES) -> None:
+        self._entries = entries
+        self._results: OrderedDict[bytes, ModerationResult] = OrderedDict()
+
+    @staticmethod
+    def key(tenant_id: str, text: str, kind: TextKind, documents: Sequence[str]) -> bytes:
+        digest = hashlib.blake2b(tenant_id.encode("utf-8", "surrogatepass"), digest_size=16)
+        digest.update(b"\0" + kind.encode() + b"\0" + text.encode("utf-8", "surrogatepass"))
+        for document in documents:
+            digest.update(b"\0\1" + document.encode("utf-8", "surrogatepass"))
+        return digest.digest()
+
+    def get(self, key: bytes) -> ModerationResult | None:
+        result = self._results.get(key)
+        if result is not None:
+            self._results.move_to_end(key)
+        return result
+
+    def put(self, key: bytes, result: ModerationResult) -> None:
+        self._results[key] = result
+        if len(self._results) > self._entries:
+            self._results.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._results)
 
 
 @dataclass(frozen=True)
@@ -92,6 +130,7 @@ class ModerationService:
         self.record_text = record_text
         self.fail_open = fail_open
         self.stream_overlap_chars = stream_overlap_chars
+        self.analyses = AnalysisCache() if type(moderator) is EmbeddedModerator else None
 
     @classmethod
     def from_settings(cls, clients: Clients, settings: Settings) -> ModerationService:
@@ -123,10 +162,10 @@ class ModerationService:
         record: bool = True,
     ) -> Moderation:
         """Analyse, apply the tenant's policy, redact PII if it says so, record a non-allow outcome."""
-        pseudonym = tenant_hash(tenant_id)
+        pseudonym = _pseudonym(tenant_id)
         with stage_span("moderation", {attr.MODERATION_STAGE: stage, attr.TENANT_HASH: pseudonym}) as span:
             policy = await self.policies.for_tenant(tenant_id)
-            result = self._with_policy_checks(await self._analyze(text, kind, documents), text, policy)
+            result = self._with_policy_checks(await self._analyze(tenant_id, text, kind, documents), text, policy)
             decision = decide(result, policy)
             annotate(
                 {
@@ -164,7 +203,17 @@ class ModerationService:
             )
         )
 
-    async def _analyze(self, text: str, kind: TextKind, documents: Sequence[str]) -> ModerationResult:
+    async def _analyze(self, tenant_id: str, text: str, kind: TextKind, documents: Sequence[str]) -> ModerationResult:
+        if self.analyses is None:
+            return await self._analyze_uncached(text, kind, documents)
+        key = AnalysisCache.key(tenant_id, text, kind, documents)
+        result = self.analyses.get(key)
+        if result is None:
+            result = await self._analyze_uncached(text, kind, documents)
+            self.analyses.put(key, result)
+        return result
+
+    async def _analyze_uncached(self, text: str, kind: TextKind, documents: Sequence[str]) -> ModerationResult:
         try:
             return await self.moderator.analyze(text, kind=kind, documents=documents)
         except ModerationUnavailable as error:
@@ -178,7 +227,7 @@ class ModerationService:
     def _with_policy_checks(self, result: ModerationResult, text: str, policy: ModerationPolicy) -> ModerationResult:
         """Add the policy's own blocklists, and local PII detection for providers that have none."""
         categories = dict(result.categories)
-        hits = policy.compiled_blocklists.match(text) if policy.compiled_blocklists else []
+        hits = policy.compiled_blocklists.match(text) if policy.blocklists else []
         pii = result.pii
         if hits:
             categories[Category.BLOCKLIST] = CategoryResult(category=Category.BLOCKLIST, severity=6, score=1.0)
