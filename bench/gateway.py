@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -86,6 +87,7 @@ async def drive(
     concurrency: int,
     total: int,
     pid: int | None,
+    stagger_s: float = 0.0,
 ) -> Run:
     latencies: list[float] = []
     firsts: list[float] = []
@@ -110,8 +112,11 @@ async def drive(
             latencies.append((ended - started) * 1000)
             firsts.append(((first or ended) - started) * 1000)
 
-        async def worker() -> None:
+        async def worker(index: int) -> None:
             nonlocal remaining
+            # Staggered: worker i starts i/concurrency of an upstream period late, so the clients are
+            # not phase-locked; with a fixed upstream latency, simultaneous starts stay in lockstep forever.
+            await asyncio.sleep(index * stagger_s)
             while remaining > 0:
                 remaining -= 1
                 await one()
@@ -124,7 +129,7 @@ async def drive(
         firsts.clear()
         cpu_before = cpu_seconds(pid) if pid else 0.0
         started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(index) for index in range(concurrency)))
         wall = time.perf_counter() - started
         cpu = (cpu_seconds(pid) - cpu_before) * 1000 / total if pid else None
     return Run(latencies, firsts, wall, cpu)
@@ -215,28 +220,38 @@ async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int,
     direct_url = f"{sim_url}/openai/deployments/{MODEL}/chat/completions?api-version=2024-10-21"
     gateway_url = f"{host_url}/api/v1/chat/completions"
     sizes = {1: 60, 16: 320, 64: 640} if args.quick else {1: 150, 16: 800, 64: 1600}
-    print(
-        "| upstream | mode | conc | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms "
-        "| first chunk direct/gateway p50 ms | throughput ratio | gateway CPU ms/req "
-        "| reference added p50 ms | reference CPU ms/req |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for latency in (0, 50):
+    if not args.focus_only:
+        print(
+            "| upstream | arrivals | mode | conc | direct p50/p99 ms | gateway p50/p99 ms | added p50/p99 ms "
+            "| first chunk direct/gateway p50 ms | throughput ratio | gateway CPU ms/req "
+            "| reference added p50 ms | reference CPU ms/req |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    scenarios = [] if args.focus_only else [(0, "burst"), (50, "burst"), (50, "staggered")]
+    for latency, arrivals in scenarios:
         await configure(sim_url, latency)
         for stream in (False, True):
             for concurrency, total in sizes.items():
-                direct = await drive(direct_url, direct_headers, stream, concurrency, total, None)
-                via = await drive(gateway_url, gateway_headers, stream, concurrency, total, pid)
-                ref = await drive(ref_url, {"Content-Type": "application/json"}, stream, concurrency, total, ref_pid)
+                stagger = latency / 1000 / concurrency if arrivals == "staggered" else 0.0
+                direct = await drive(direct_url, direct_headers, stream, concurrency, total, None, stagger)
+                via = await drive(gateway_url, gateway_headers, stream, concurrency, total, pid, stagger)
+                ref = await drive(
+                    ref_url, {"Content-Type": "application/json"}, stream, concurrency, total, ref_pid, stagger
+                )
                 (d50, d99, f_d), (g50, g99, f_g), (r50, _, _) = percentiles(direct), percentiles(via), percentiles(ref)
                 print(
-                    f"| {latency} ms | {'stream' if stream else 'json'} | {concurrency} "
+                    f"| {latency} ms | {arrivals} | {'stream' if stream else 'json'} | {concurrency} "
                     f"| {d50:.2f} / {d99:.2f} | {g50:.2f} / {g99:.2f} | {g50 - d50:+.2f} / {g99 - d99:+.2f} "
                     f"| {f_d:.2f} / {f_g:.2f} | {via.rps / direct.rps:.2f} | {via.cpu_ms_per_request:.2f} "
                     f"| {r50 - d50:+.2f} | {ref.cpu_ms_per_request:.2f} |",
                     flush=True,
                 )
+    if args.repeat_focus:
+        await focus(args.repeat_focus, sim_url, direct_url, direct_headers, gateway_url, gateway_headers, ref_url,
+                    pid, ref_pid)
     await configure(sim_url, 0)
+    if args.focus_only:
+        return
     samples = [rss_mb(pid)]
     step = args.rss_requests // 10
     for _ in range(10):
@@ -248,12 +263,54 @@ async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int,
     )
 
 
+async def focus(
+    rounds: int,
+    sim_url: str,
+    direct_url: str,
+    direct_headers: dict[str, str],
+    gateway_url: str,
+    gateway_headers: dict[str, str],
+    ref_url: str,
+    pid: int,
+    ref_pid: int,
+) -> None:
+    """The goal's scenario (50 ms upstream, concurrency 16) repeated, targets interleaved, medians of rounds."""
+    await configure(sim_url, 50)
+    print(f"\nFocus: 50 ms upstream, concurrency 16, {rounds} rounds of 800 requests per target")
+    print(
+        "| arrivals | mode | added p50 ms per round | median added p50 ms | median CPU ms/req "
+        "| reference median added p50 ms |"
+    )
+    print("|---|---|---|---|---|---|")
+    for arrivals in ("burst", "staggered"):
+        stagger = 0.05 / 16 if arrivals == "staggered" else 0.0
+        for stream in (False, True):
+            added, cpu, ref_added = [], [], []
+            for _ in range(rounds):
+                direct = await drive(direct_url, direct_headers, stream, 16, 800, None, stagger)
+                via = await drive(gateway_url, gateway_headers, stream, 16, 800, pid, stagger)
+                ref = await drive(ref_url, {"Content-Type": "application/json"}, stream, 16, 800, ref_pid, stagger)
+                d50 = percentiles(direct)[0]
+                added.append(percentiles(via)[0] - d50)
+                ref_added.append(percentiles(ref)[0] - d50)
+                cpu.append(via.cpu_ms_per_request or 0.0)
+            print(
+                f"| {arrivals} | {'stream' if stream else 'json'} | {', '.join(f'{a:+.2f}' for a in added)} "
+                f"| {statistics.median(added):+.2f} | {statistics.median(cpu):.2f} "
+                f"| {statistics.median(ref_added):+.2f} |",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer requests per scenario")
     parser.add_argument("--rss-requests", type=int, default=20_000)
     parser.add_argument("--moderation", choices=("on", "off"), default="on", help="MODERATION_ENABLED of the host")
     parser.add_argument("--profile", help="write a cProfile of the dev host to this file")
+    parser.add_argument("--repeat-focus", type=int, default=0, metavar="N",
+                        help="also repeat the goal's scenario (50 ms, concurrency 16) N times and report medians")
+    parser.add_argument("--focus-only", action="store_true", help="skip the table; run only --repeat-focus")
     parser.add_argument("--serve-reference", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -13,7 +13,7 @@ from shared.conversations.keys import EventOwner
 from shared.conversations.limits import Limits
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
 from shared.errors import ApiError
-from shared.queues.consumer import InvalidMessage, describe, message_scope, parse_envelope, send_to_poison
+from shared.queues.consumer import InvalidMessage, consume, describe
 from shared.queues.envelope import Envelope
 from shared.resources import CONVERSATION_EVENTS_QUEUE
 
@@ -65,18 +65,12 @@ async def handle_conversation_event(body: bytes, dequeue_count: int = 1) -> None
 
 
 async def process_event(clients: Clients, body: bytes, dequeue_count: int = 1) -> None:
-    try:
-        envelope = parse_envelope(body, AppendMessages)
-        _validate(envelope, Limits.from_settings(clients.settings))
-    except InvalidMessage as invalid:
-        await send_to_poison(clients.queues, CONVERSATION_EVENTS_QUEUE, body, str(invalid))
-        return
-    with message_scope(CONVERSATION_EVENTS_QUEUE, envelope, dequeue_count=dequeue_count):
+    limits = Limits.from_settings(clients.settings)
+
+    async def process(envelope: Envelope[AppendMessages]) -> None:
+        _validate(envelope, limits)
         try:
             await _append(clients, envelope)
-        except InvalidMessage as invalid:
-            await send_to_poison(clients.queues, CONVERSATION_EVENTS_QUEUE, body, str(invalid))
-            return
         except (CosmosHttpResponseError, ServiceRequestError, ServiceResponseError) as error:
             logger.warning(
                 "conversation-events: transient failure (attempt %s): %s",
@@ -85,4 +79,6 @@ async def process_event(clients: Clients, body: bytes, dequeue_count: int = 1) -
                 extra=describe(envelope),
             )
             raise
-    logger.info("conversation-events: appended", extra={**describe(envelope), "attempt": str(dequeue_count)})
+        logger.info("conversation-events: appended", extra={**describe(envelope), "attempt": str(dequeue_count)})
+
+    await consume(clients.queues, CONVERSATION_EVENTS_QUEUE, body, dequeue_count, AppendMessages, process)

@@ -31,7 +31,7 @@ from shared.gateway.request import parse_completion_request
 from shared.gateway.service import CompletionService
 from shared.gateway.wiring import get_completion_service
 from shared.identity.caller import Caller, CallerKind, Capability
-from shared.queues.consumer import InvalidMessage, describe, message_scope, parse_envelope, send_to_poison
+from shared.queues.consumer import consume, describe
 from shared.queues.envelope import Envelope, trace_carrier
 from shared.queues.producer import QueueProducer
 from shared.resources import COMPLETION_JOBS_QUEUE, JOBS, QUEUES, poison_queue
@@ -209,15 +209,13 @@ class CompletionJobs:
 async def handle_message(body: bytes, dequeue_count: int) -> None:
     """Queue trigger entry: invalid messages go to the poison queue at once; transient failures raise."""
     clients = await get_clients()
-    try:
-        envelope = parse_envelope(body, CompletionJob)
-    except InvalidMessage as invalid:
-        await send_to_poison(clients.queues, COMPLETION_JOBS_QUEUE, body, str(invalid))
-        return
     jobs = clients.service("gateway.jobs", CompletionJobs.from_clients)
-    with message_scope(COMPLETION_JOBS_QUEUE, envelope, dequeue_count=dequeue_count):
+
+    async def process(envelope: Envelope[CompletionJob]) -> None:
         try:
             await jobs.process(envelope, await get_completion_service())
         except ApiError as error:
             logger.warning("completion job %s failed (attempt %d): %s", describe(envelope), dequeue_count, error)
             raise
+
+    await consume(clients.queues, COMPLETION_JOBS_QUEUE, body, dequeue_count, CompletionJob, process)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shared.clients import Clients, get_clients
 from shared.moderation.openai_shape import openai_result
 from shared.moderation.service import ModerationService, get_moderation_service
-from shared.queues.consumer import InvalidMessage, message_scope, parse_envelope, send_to_poison
+from shared.queues.consumer import consume
 from shared.queues.envelope import Envelope, trace_carrier
 from shared.queues.producer import QueueProducer
 from shared.resources import MODERATION, MODERATION_REQUESTS_QUEUE, QUEUES, poison_queue
@@ -151,11 +151,9 @@ class ModerationJobs:
 async def handle_moderation_request(body: bytes, dequeue_count: int) -> None:
     """Queue trigger entry: invalid messages go to the poison queue at once; transient failures raise."""
     clients = await get_clients()
-    try:
-        envelope = parse_envelope(body, ModerationJob)
-    except InvalidMessage as invalid:
-        await send_to_poison(clients.queues, MODERATION_REQUESTS_QUEUE, body, str(invalid))
-        return
     jobs = clients.service("moderation.jobs", ModerationJobs.from_clients)
-    with message_scope(MODERATION_REQUESTS_QUEUE, envelope, dequeue_count=dequeue_count):
+
+    async def process(envelope: Envelope[ModerationJob]) -> None:
         await jobs.process(envelope, await get_moderation_service())
+
+    await consume(clients.queues, MODERATION_REQUESTS_QUEUE, body, dequeue_count, ModerationJob, process)

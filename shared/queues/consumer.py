@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -81,3 +81,29 @@ def message_scope(
             if dequeue_count is not None and dequeue_count >= max_dequeue_count:
                 record_poison(queue=queue, reason="retries_exhausted")
             raise
+
+
+async def consume(
+    queues: QueueServiceClient,
+    queue: str,
+    body: bytes,
+    dequeue_count: int,
+    payload_type: type[P],
+    process: Callable[[Envelope[P]], Awaitable[None]],
+) -> None:
+    """One queue message: parse it, continue its trace, process it.
+
+    `InvalidMessage`, at parse time or from `process`, moves the message to `<queue>-poison` at once;
+    any other exception propagates so the host retries the message (and poisons it after
+    `maxDequeueCount` attempts).
+    """
+    try:
+        envelope = parse_envelope(body, payload_type)
+    except InvalidMessage as invalid:
+        await send_to_poison(queues, queue, body, str(invalid))
+        return
+    with message_scope(queue, envelope, dequeue_count=dequeue_count):
+        try:
+            await process(envelope)
+        except InvalidMessage as invalid:
+            await send_to_poison(queues, queue, body, str(invalid))
