@@ -27,6 +27,8 @@ class ContainerSpec:
     ttl_from_settings: bool = False
     fixed_ttl: int | None = None
     """The container's default TTL when not from settings; -1 turns TTL on with per-item `ttl` only."""
+    composite_indexes: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """(path, order) lists for queries that filter on one property and sort on another."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def default_ttl(self, settings: Settings) -> int | None:
@@ -40,6 +42,9 @@ class ContainerSpec:
             "indexingMode": "consistent",
             "includedPaths": [{"path": "/*"}],
             "excludedPaths": [{"path": path} for path in (*self.excluded_paths, '/"_etag"/?')],
+            "compositeIndexes": [
+                [{"path": path, "order": order} for path, order in index] for index in self.composite_indexes
+            ],
         }
 
 
@@ -47,6 +52,12 @@ CONVERSATIONS = ContainerSpec(
     "conversations",
     excluded_paths=("/content/?", "/content/*", "/feedback/*", "/appends/*", "/title/?"),
     ttl_from_settings=True,
+    # The list queries of shared/conversations/queries.py: one partition, an equality filter, a sort.
+    composite_indexes=(
+        (("/type", "ascending"), ("/updated_us", "descending")),
+        (("/type", "ascending"), ("/created_us", "ascending")),
+        (("/type", "ascending"), ("/conversation_id", "ascending"), ("/sequence", "ascending")),
+    ),
 )
 USAGE = ContainerSpec("usage")
 QUOTAS = ContainerSpec("quotas", fixed_ttl=-1)

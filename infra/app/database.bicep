@@ -18,7 +18,8 @@ var secondsPerDay = 86400
 var conversationTtl = conversationTtlDays > 0 ? conversationTtlDays * secondsPerDay : -1
 var moderationTtl = moderationTtlDays > 0 ? moderationTtlDays * secondsPerDay : -1
 
-// Message bodies and feedback comments are large free text never filtered on; titles stay indexed.
+// Mirrors shared/resources.py CONVERSATIONS: large free text is never filtered on, so it is not
+// indexed; the composite indexes serve the single-partition list queries (filter on type, sort).
 var conversationIndexing = {
   indexingMode: 'consistent'
   automatic: true
@@ -29,14 +30,59 @@ var conversationIndexing = {
   ]
   excludedPaths: [
     {
+      path: '/content/?'
+    }
+    {
       path: '/content/*'
     }
     {
-      path: '/feedback/comment/?'
+      path: '/feedback/*'
+    }
+    {
+      path: '/appends/*'
+    }
+    {
+      path: '/title/?'
     }
     {
       path: '/"_etag"/?'
     }
+  ]
+  compositeIndexes: [
+    [
+      {
+        path: '/type'
+        order: 'ascending'
+      }
+      {
+        path: '/updated_us'
+        order: 'descending'
+      }
+    ]
+    [
+      {
+        path: '/type'
+        order: 'ascending'
+      }
+      {
+        path: '/created_us'
+        order: 'ascending'
+      }
+    ]
+    [
+      {
+        path: '/type'
+        order: 'ascending'
+      }
+      {
+        path: '/conversation_id'
+        order: 'ascending'
+      }
+      {
+        path: '/sequence'
+        order: 'ascending'
+      }
+    ]
   ]
 }
 

@@ -312,3 +312,15 @@ def test_every_checkov_suppression_is_justified_and_used(checkov_report: dict[st
     }
     used = {(Path(r["file_abs_path"]).resolve(), r["check_id"]) for r in skipped}
     assert declared == used, f"stale: {declared - used}, unparsed: {used - declared}"
+
+
+def test_bicep_indexing_of_conversations_mirrors_the_app() -> None:
+    from shared.resources import CONVERSATIONS
+
+    bicep = (PROJECT_ROOT / "infra" / "app" / "database.bicep").read_text()
+    policy = CONVERSATIONS.indexing_policy()
+    for excluded in policy["excludedPaths"]:
+        assert f"path: '{excluded['path']}'" in bicep, excluded
+    for index in policy["compositeIndexes"]:
+        for part in index:
+            assert f"path: '{part['path']}'" in bicep and f"order: '{part['order']}'" in bicep, part
