@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable
+from typing import TypeVar
 
-from fastapi import Response
+from fastapi import Request, Response
 
 from shared.clients import get_clients
-from shared.errors import bad_request, forbidden
+from shared.errors import ApiError, bad_request, forbidden
 from shared.gateway import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.gateway.models import ModelCard, ModelList, UsageList
 from shared.gateway.request import parse_completion_request
@@ -19,6 +22,30 @@ from shared.web import LeanStreamingResponse, RequestContext, read_body
 
 DEFAULT_USAGE_DAYS = 30
 
+T = TypeVar("T")
+
+
+async def _until_disconnected(request: Request) -> None:
+    # The body has been read, so the next ASGI message is the disconnect, whenever it comes.
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def cancel_on_disconnect(request: Request, work: Awaitable[T]) -> T:
+    """Run `work`, cancelling it (and so the upstream call) if the client disconnects first."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_until_disconnected(request))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        # Nobody reads this answer; 499 keeps it out of the error logs and the 5xx metrics.
+        raise ApiError(499, "The client closed the request.", code="client_closed_request")
+    return task.result()
+
 
 async def _complete(context: RequestContext, alias: str | None) -> Response:
     clients = await get_clients()
@@ -26,7 +53,7 @@ async def _complete(context: RequestContext, alias: str | None) -> Response:
     request = parse_completion_request(body, alias, context.request_id)
     request.conversation = context.request.headers.get(CONVERSATION_HEADER)
     service = await get_completion_service()
-    return to_response(await service.complete(context.caller, request))
+    return to_response(await cancel_on_disconnect(context.request, service.complete(context.caller, request)))
 
 
 def to_response(result: CompletionResponse) -> Response:

@@ -167,3 +167,26 @@ def test_new_conversation_gets_the_turn_appended_after_the_response(devhost, htt
         extra_headers={"X-Conversation-Id": conversation_id},
     )
     assert again.headers["X-Conversation-Id"] == conversation_id
+
+
+def test_client_disconnect_cancels_a_non_streaming_upstream_call(devhost, sim: httpx.Client) -> None:
+    _, headers = token_for()
+    sim.post("/_sim/config", json={"first_token_ms": 3000})
+    try:
+        cancelled_before = sim_stats(sim)["cancelled"]
+        body = {"model": MODEL, "messages": [{"role": "user", "content": "wait for it"}]}
+        with httpx.Client(timeout=0.7) as client:
+            try:
+                client.post(devhost.api("v1/chat/completions"), json=body, headers=headers)
+            except httpx.ReadTimeout:
+                pass  # the client gives up and closes the connection while upstream is still working
+            else:
+                raise AssertionError("the completion answered before the simulated latency")
+        deadline = time.monotonic() + 3
+        while sim_stats(sim)["cancelled"] == cancelled_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stats = sim_stats(sim)
+        assert stats["cancelled"] == cancelled_before + 1
+        assert stats["in_flight"] == 0
+    finally:
+        sim.post("/_sim/config", json={"first_token_ms": 0})
