@@ -17,6 +17,8 @@ HARASSMENT_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = 
         "abusive_phrase",
         r"fuck (?:you|u|outta here|yourself)|go (?:fuck|kill) yourself|"
         r"kys|kill yourself|die in a (?:fire|hole|ditch)|drop dead|nobody (?:likes|loves|cares about) you|"
+        r"(?:go|just|should|need to|better|please|pls) (?:[\w']+ )?(?:end|off|hang|shoot|drown|unalive|neck) "
+        r"yourself|"
         r"i hope you (?:die|get \w+|rot|burn|suffer)|(?:eat|suck) (?:my |a )(?:dick|ass|cock)|"
         r"you (?:should|deserve to|need to) (?:die|rot|burn|be (?:shot|killed|raped))",
         0.7,
@@ -29,6 +31,20 @@ HARASSMENT_SPECS: list[tuple[str, str, float] | tuple[str, str, float, bool]] = 
         0.6,
     ),
     ("what_a_insult", r"what an? (?:[\w']+ )?(?:%INSULT%) (?:you are|you're|youre|u r|ur)\b", 0.6),
+    (
+        "tell_to_self_kill",
+        r"(?<!take )(?<!took )(?:hang|unalive|neck|off|end|drown|shoot) yourself(?! (?:in|up|out|a|an|with)\b)",
+        0.65,
+        True,
+    ),
+    (
+        "rejection",
+        r"(?:the world|everyone|everybody|we|your (?:family|parents|mom|mother|dad|father)) (?:would be|is|are|"
+        r"'d be) better off without you|(?:nobody|no one|no-one) (?:wants|needs|would miss|will miss|would "
+        r"care if) you|(?:everyone|everybody) (?:hates|is laughing at|laughs at) you|ashamed (?:of|that they "
+        r"had) you",
+        0.45,
+    ),
     ("dismissive_phrase", r"shut (?:the fuck |the hell |)up|stfu|fuck off", 0.3),
     (
         "you_profanity",

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from shared.moderation.illicit_rules import HARMFUL_REQUEST_SPECS, ILLICIT_SPECS
 from shared.moderation.lexicon import LEXICON
+from shared.moderation.narration_rules import (
+    NARRATED_SEX_SPECS,
+    NARRATED_VIOLENCE_SPECS,
+    SELF_HARM_NARRATION_SPECS,
+)
 from shared.moderation.rules import Rule, make_rules
 from shared.moderation.self_harm_statement_rules import SELF_HARM_STATEMENT_SPECS
 from shared.moderation.sexual_description_rules import NOT_EROTIC, SEXUAL_DESCRIPTION_SPECS
@@ -22,10 +27,10 @@ STATEMENT_LABELS: dict[str, str] = {
 def build_harm_rules() -> list[Rule]:
     rules = [
         *make_rules("sexual", SEXUAL_SPECS, LEXICON),
-        *make_rules("sexual_description", SEXUAL_DESCRIPTION_SPECS + NOT_EROTIC, LEXICON),
-        *make_rules("self_harm", SELF_HARM_SPECS + SELF_HARM_STATEMENT_SPECS, LEXICON),
+        *make_rules("sexual_description", SEXUAL_DESCRIPTION_SPECS + NARRATED_SEX_SPECS + NOT_EROTIC, LEXICON),
+        *make_rules("self_harm", SELF_HARM_SPECS + SELF_HARM_STATEMENT_SPECS + SELF_HARM_NARRATION_SPECS, LEXICON),
         *make_rules("violence", VIOLENCE_SPECS + NOT_REAL, LEXICON),
-        *make_rules("violent_statement", THREAT_SPECS + NOT_REAL + NOT_VIOLENT, LEXICON),
+        *make_rules("violent_statement", THREAT_SPECS + NARRATED_VIOLENCE_SPECS + NOT_REAL + NOT_VIOLENT, LEXICON),
         *make_rules("illicit", ILLICIT_SPECS + NOT_REAL, LEXICON),
     ]
     for label, (template, weight) in HARMFUL_REQUEST_SPECS.items():

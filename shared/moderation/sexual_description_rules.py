@@ -67,7 +67,8 @@ NOT_EROTIC: list[tuple[str, str, float] | tuple[str, str, float, bool]] = [
         "health_or_education",
         r"doctors?|gyn(?:a)?ecolog\w*|urolog\w*|symptoms?|infections?|stds?|stis?|hiv|contracepti\w+|"
         r"pregnan\w+|puberty|is it normal|medical\w*|clinic|treatment|anatomy|sex education|sex ed|"
-        r"breast ?feeding|breast cancer|mammogram\w*|rooster|hens?|chickens?|birds?|poultry",
+        r"breast ?feeding|breast cancer|mammogram\w*|rooster|hens?|chickens?|birds?|poultry|patients?|nurses?|"
+        r"hospital|examination|physician|midwife|newborn|toddler|changing room|locker room|dressing room",
         -0.5,
     ),
 ]

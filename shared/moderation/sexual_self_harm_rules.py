@@ -4,12 +4,16 @@ from __future__ import annotations
 
 _MINOR = (
     r"\b(?:child|children|kids?|minors?|underage|under-age|under age|preteens?|pre-teens?|toddlers?|infants?|"
-    r"little (?:girls?|boys?)|young (?:girls?|boys?)|schoolgirls?|schoolboys?|lolis?|(?:[1-9]|1[0-7])[- ]?"
+    r"little (?:girls?|boys?)|young (?:girls?|boys?)|schoolgirls?|schoolboys?|lolis?|(?:[1-9]|1[0-7]|one|two|"
+    r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ]?"
     r"(?:years?|yrs?)[- ]old|(?:[1-9]|1[0-7]) ?yo|teens?|teenagers?|students?|daughter|son|babies|baby)"
 )
 _SEXUAL_ACT = (
     r"\b(?:(?<!same-)(?<!same )(?<!opposite )sex(?! education| ed\b|-ed\b)|"
-    r"sexual(?:ly)?(?! orientation| identity| minorit| health| education)|porn\w*|nude\w*|naked|erotic\w*|"
+    r"sexual(?:ly)?(?! orientation| identity| minorit| health| education)|porn\w*|nude\w*|erotic\w*|"
+    r"naked(?! (?:in|into|during|after|before|at) (?:the |a |his |her |their )?(?:bath|tub|pool|shower|beach|"
+    r"doctor|sprinkler))|(?:take|took|taking|takes) off (?:her|his|their|your) (?:clothes|underwear|panties)|"
+    r"touch\w* (?:her|him|them) (?:inappropriately|down there|between)|"
     r"explicit (?:content|images|photos|videos|material)|intercourse|molest\w*|rape\w*|fondl\w+|"
     r"grop\w+|undress\w*|genital\w*|penis|vagina|masturbat\w+|orgasm\w*|aroused|seduc\w+|nsfw|lewd|"
     r"intimate (?:images|photos|content|parts|acts?)|touch(?:ing)? (?:their|her|his) (?:private|body))"
