@@ -23,7 +23,7 @@ from azure.cosmos.exceptions import (
     CosmosResourceExistsError,
     CosmosResourceNotFoundError,
 )
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.clients import Clients, get_clients
 from shared.errors import ApiError
@@ -32,15 +32,15 @@ from shared.gateway.service import CompletionService
 from shared.gateway.wiring import get_completion_service
 from shared.identity.caller import Caller, CallerKind, Capability
 from shared.queues.consumer import consume, describe
-from shared.queues.envelope import Envelope, trace_carrier
+from shared.queues.envelope import Envelope
 from shared.queues.producer import QueueProducer
-from shared.resources import COMPLETION_JOBS_QUEUE, JOBS, QUEUES, poison_queue
+from shared.queues.results import ResultQueue, post_result
+from shared.resources import COMPLETION_JOBS_QUEUE, JOBS
 
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE_S = 300.0
 RESULT_TYPE = "completion.result"
-INTERNAL_QUEUES = frozenset((*QUEUES, *(poison_queue(q) for q in QUEUES)))
 JobStatus = Literal["running", "retry", "succeeded", "failed"]
 
 
@@ -50,17 +50,8 @@ class CompletionJob(BaseModel):
     model: str = Field(min_length=1, max_length=256)
     request: dict[str, Any]
     """A chat completion body (`messages`, `max_tokens`, ...); it always runs non-streamed."""
-    result_queue: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+    result_queue: ResultQueue | None = None
     metadata: dict[str, str] = Field(default_factory=dict, max_length=32)
-
-    @field_validator("result_queue")
-    @classmethod
-    def _not_internal(cls, value: str | None) -> str | None:
-        if value is not None and "--" in value:
-            raise ValueError("a queue name may not contain consecutive dashes")
-        if value in INTERNAL_QUEUES:
-            raise ValueError("result_queue may not be one of the platform's own queues")
-        return value
 
 
 class CompletionJobResult(BaseModel):
@@ -189,21 +180,7 @@ class CompletionJobs:
             error=document.get("error"),
             metadata=envelope.payload.metadata,
         )
-        reply = Envelope[CompletionJobResult](
-            type=RESULT_TYPE,
-            tenant=envelope.tenant,
-            user=envelope.user,
-            idempotency_key=envelope.idempotency_key,
-            traceparent=trace_carrier(envelope).get("traceparent"),
-            tracestate=trace_carrier(envelope).get("tracestate"),
-            payload=result,
-        )
-        await self._producer.send(queue, reply)
-        await self._container.patch_item(
-            document["id"],
-            partition_key=document["pk"],
-            patch_operations=[{"op": "set", "path": "/result_posted", "value": True}],
-        )
+        await post_result(self._producer, self._container, envelope, document, queue, RESULT_TYPE, result)
 
 
 async def handle_message(body: bytes, dequeue_count: int) -> None:

@@ -18,21 +18,21 @@ from typing import Any, Literal
 
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNotFoundError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.clients import Clients, get_clients
 from shared.moderation.openai_shape import openai_result
 from shared.moderation.service import ModerationService, get_moderation_service
 from shared.queues.consumer import consume
-from shared.queues.envelope import Envelope, trace_carrier
+from shared.queues.envelope import Envelope
 from shared.queues.producer import QueueProducer
-from shared.resources import MODERATION, MODERATION_REQUESTS_QUEUE, QUEUES, poison_queue
+from shared.queues.results import ResultQueue, post_result
+from shared.resources import MODERATION, MODERATION_REQUESTS_QUEUE
 
 logger = logging.getLogger(__name__)
 
 RESULT_TYPE = "moderation.result"
 MAX_CONTENT_CHARS = 100_000
-INTERNAL_QUEUES = frozenset((*QUEUES, *(poison_queue(queue) for queue in QUEUES)))
 
 
 class ModerationJob(BaseModel):
@@ -40,17 +40,8 @@ class ModerationJob(BaseModel):
 
     content: str = Field(max_length=MAX_CONTENT_CHARS)
     kind: Literal["prompt", "completion"] = "prompt"
-    result_queue: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+    result_queue: ResultQueue | None = None
     metadata: dict[str, str] = Field(default_factory=dict, max_length=32)
-
-    @field_validator("result_queue")
-    @classmethod
-    def _not_internal(cls, value: str | None) -> str | None:
-        if value is not None and "--" in value:
-            raise ValueError("a queue name may not contain consecutive dashes")
-        if value in INTERNAL_QUEUES:
-            raise ValueError("result_queue may not be one of the platform's own queues")
-        return value
 
 
 class ModerationJobResult(BaseModel):
@@ -124,28 +115,14 @@ class ModerationJobs:
         queue = envelope.payload.result_queue
         if queue is None or document.get("result_posted"):
             return
-        carrier = trace_carrier(envelope)
-        reply = Envelope[ModerationJobResult](
-            type=RESULT_TYPE,
-            tenant=envelope.tenant,
-            user=envelope.user,
-            idempotency_key=envelope.idempotency_key,
-            traceparent=carrier.get("traceparent"),
-            tracestate=carrier.get("tracestate"),
-            payload=ModerationJobResult(
-                result_id=document["id"],
-                flagged=document["flagged"],
-                action=document["action"],
-                result=document["result"],
-                metadata=envelope.payload.metadata,
-            ),
+        result = ModerationJobResult(
+            result_id=document["id"],
+            flagged=document["flagged"],
+            action=document["action"],
+            result=document["result"],
+            metadata=envelope.payload.metadata,
         )
-        await self._producer.send(queue, reply)
-        await self._container.patch_item(
-            document["id"],
-            partition_key=document["pk"],
-            patch_operations=[{"op": "set", "path": "/result_posted", "value": True}],
-        )
+        await post_result(self._producer, self._container, envelope, document, queue, RESULT_TYPE, result)
 
 
 async def handle_moderation_request(body: bytes, dequeue_count: int) -> None:
