@@ -133,12 +133,13 @@ async def test_a_failed_send_leaves_the_message_on_the_poison_queue(
     assert await _count(clients, f"{queue}-poison") == 1  # hidden for the lease, then visible again
 
 
-async def test_runs_as_a_module(clients: Any) -> None:
+@pytest.mark.parametrize("command", [["cli.poison"], ["cli", "poison"]])
+async def test_runs_as_a_module(clients: Any, command: list[str]) -> None:
     queue, _ = await _poisoned_queue(clients, 1)
 
     completed = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "cli.poison", "replay", "--queue", queue],
+        [sys.executable, "-m", *command, "replay", "--queue", queue],
         cwd=PROJECT_ROOT,
         env=dict(os.environ),
         capture_output=True,
