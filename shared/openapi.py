@@ -97,10 +97,6 @@ def register_operation(
     return operation
 
 
-def registered_operations() -> dict[tuple[str, str], Operation]:
-    return dict(_registry)
-
-
 def http_routes(app: Any) -> list[HttpRoute]:
     """HTTP-triggered functions of a `func.FunctionApp`, read through `get_functions()`."""
     routes: list[HttpRoute] = []

@@ -53,9 +53,6 @@ class TokenValidator:
         self._skew_s = skew_s
         self._cache: OrderedDict[bytes, tuple[Caller, float]] = OrderedDict()
 
-    def keys_of(self, issuer: str) -> IssuerKeys:
-        return self._issuers[issuer]
-
     async def validate(self, token: str) -> Caller:
         if len(token) > _MAX_TOKEN_CHARS:
             raise unauthorized("The bearer token is too long.")

@@ -174,12 +174,6 @@ class PolicyStore:
         loading = self._loading.get(tenant_id) or self._start_load(tenant_id)
         return await asyncio.shield(loading)
 
-    def invalidate(self, tenant_id: str | None = None) -> None:
-        if tenant_id is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(tenant_id, None)
-
     async def save_override(self, tenant_id: str, override: Mapping[str, Any]) -> ModerationPolicy:
         """Store a tenant's override (validated) and return the effective policy."""
         assert self._container is not None

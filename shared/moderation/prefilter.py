@@ -153,10 +153,6 @@ class LiteralPrefilter:
         if self._by_literal:
             self._automaton.make_automaton()
 
-    @property
-    def ungated(self) -> int:
-        return len(self._always)
-
     def candidates(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Pattern index -> the (start, end) windows of `text` in which that pattern may match.
 

@@ -28,10 +28,6 @@ _mode: TelemetryMode | None = None
 _in_memory: tuple[InMemorySpanExporter, InMemoryMetricReader] | None = None
 
 
-def telemetry_mode() -> TelemetryMode | None:
-    return _mode
-
-
 def configure_telemetry(settings: Settings) -> TelemetryMode:
     """Set up exporters for this process on the first call; later calls return the mode chosen."""
     global _mode
