@@ -53,13 +53,9 @@ param cosmosCapacityMode string = 'serverless'
 @minValue(1000)
 param cosmosAutoscaleMaxThroughput int = 1000
 
-@description('Default conversation lifetime in days; 0 keeps TTL on without a default (items set their own ttl).')
+@description('CONVERSATION_TTL_DAYS: lifetime of conversations, moderation records and jobs; 0 keeps them until deleted.')
 @minValue(0)
 param conversationTtlDays int = 90
-
-@description('Default moderation record lifetime in days; 0 keeps TTL on without a default.')
-@minValue(0)
-param moderationTtlDays int = 0
 
 // ---------- Azure OpenAI ----------
 @description('Create an Azure OpenAI account; false uses existingOpenAiEndpoint instead.')
@@ -80,8 +76,9 @@ param openAiChatDeploymentCapacity int = 30
 @description('Endpoint of an existing Azure OpenAI account (https://<name>.openai.azure.com) when deployOpenAi is false.')
 param existingOpenAiEndpoint string = ''
 
-@description('Name and resource group of that existing account, to grant the app identity access; empty skips.')
+@description('Name of that existing account (same subscription), to grant the app identity access; empty skips.')
 param existingOpenAiAccountName string = ''
+@description('Its resource group; empty means the resource group of this deployment.')
 param existingOpenAiResourceGroupName string = ''
 
 // ---------- Moderation ----------
@@ -91,12 +88,22 @@ param deployContentSafety bool = false
 @description('Endpoint of an existing Content Safety account when deployContentSafety is false.')
 param existingContentSafetyEndpoint string = ''
 
+@description('Name of that existing account (same subscription), to grant the app identity Cognitive Services User; empty skips.')
+param existingContentSafetyAccountName string = ''
+@description('Its resource group; empty means the resource group of this deployment.')
+param existingContentSafetyResourceGroupName string = ''
+
 // ---------- Caller authentication ----------
 @description('Entra tenant whose tokens are accepted; empty uses the deployment tenant.')
 param authTenantId string = ''
 
-@description('Expected aud claim of caller tokens; empty disables Entra JWT auth (API keys only).')
-param authAudience string = ''
+@minLength(1)
+@description('Application (client) ID of the API app registration: the aud of the v2.0 tokens callers present. azd prompts for it.')
+param authAudience string
+
+// ---------- Network ----------
+@description('Put the app in a virtual network and reach Storage, Cosmos DB and the AI accounts through private endpoints only.')
+param vnetEnabled bool = false
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -106,11 +113,9 @@ var tags = {
 var effectiveAuthTenantId = empty(authTenantId) ? tenant().tenantId : authTenantId
 var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var deploymentContainerName = 'app-package'
-var appQueueNames = [
-  'conversation-events'
-  'completion-jobs'
-  'moderation-requests'
-]
+// The containers and queues the code declares (shared/resources.py writes this file).
+var declaredResources = loadJsonContent('resources.json')
+var dataPublicNetworkAccess = vnetEnabled ? 'Disabled' : 'Enabled'
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -149,7 +154,9 @@ module storage 'core/storage/storage-account.bicep' = {
     containerNames: [
       deploymentContainerName
     ]
-    queueNames: appQueueNames
+    queueNames: declaredResources.queues
+    publicNetworkAccess: dataPublicNetworkAccess
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -163,8 +170,10 @@ module database 'app/database.bicep' = {
     databaseName: 'copilot'
     capacityMode: cosmosCapacityMode
     autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
+    declaration: declaredResources
     conversationTtlDays: conversationTtlDays
-    moderationTtlDays: moderationTtlDays
+    publicNetworkAccess: dataPublicNetworkAccess
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
   }
@@ -178,6 +187,8 @@ module openAi 'core/ai/cognitive-account.bicep' = if (deployOpenAi) {
     location: empty(openAiLocation) ? location : openAiLocation
     tags: tags
     kind: 'OpenAI'
+    publicNetworkAccess: dataPublicNetworkAccess
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
     deployments: [
       {
         name: openAiChatDeploymentName
@@ -198,6 +209,8 @@ module contentSafety 'core/ai/cognitive-account.bicep' = if (deployContentSafety
     location: location
     tags: tags
     kind: 'ContentSafety'
+    publicNetworkAccess: dataPublicNetworkAccess
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -217,8 +230,82 @@ module rbac 'app/rbac.bicep' = {
     contentSafetyAccountName: deployContentSafety ? contentSafety.outputs.name : ''
     existingOpenAiAccountName: deployOpenAi ? '' : existingOpenAiAccountName
     existingOpenAiResourceGroupName: deployOpenAi ? '' : existingOpenAiResourceGroupName
+    existingContentSafetyAccountName: deployContentSafety ? '' : existingContentSafetyAccountName
+    existingContentSafetyResourceGroupName: deployContentSafety ? '' : existingContentSafetyResourceGroupName
   }
 }
+
+module network 'core/networking/vnet.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: '${abbrs.networkVirtualNetworks}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+// Static list (a for-expression needs values known at the start of the deployment); ids come from the lookup below.
+var privateEndpointTargets = !vnetEnabled ? [] : concat(
+  [
+    {
+      name: 'blob'
+      service: 'storage'
+      groupId: 'blob'
+      dnsZoneName: 'privatelink.blob.${environment().suffixes.storage}'
+    }
+    {
+      name: 'queue'
+      service: 'storage'
+      groupId: 'queue'
+      dnsZoneName: 'privatelink.queue.${environment().suffixes.storage}'
+    }
+    {
+      name: 'cosmos'
+      service: 'cosmos'
+      groupId: 'Sql'
+      dnsZoneName: 'privatelink.documents.azure.com'
+    }
+  ],
+  deployOpenAi ? [
+    {
+      name: 'openai'
+      service: 'openai'
+      groupId: 'account'
+      dnsZoneName: 'privatelink.openai.azure.com'
+    }
+  ] : [],
+  deployContentSafety ? [
+    {
+      name: 'content-safety'
+      service: 'contentSafety'
+      groupId: 'account'
+      dnsZoneName: 'privatelink.cognitiveservices.azure.com'
+    }
+  ] : []
+)
+
+var privateEndpointServiceIds = {
+  storage: storage.outputs.id
+  cosmos: database.outputs.accountId
+  openai: deployOpenAi ? openAi.outputs.id : ''
+  contentSafety: deployContentSafety ? contentSafety.outputs.id : ''
+}
+
+module privateEndpoints 'core/networking/private-endpoint.bicep' = [for target in privateEndpointTargets: {
+  name: 'pe-${target.name}'
+  scope: rg
+  params: {
+    name: '${abbrs.networkPrivateEndpoints}${target.name}-${resourceToken}'
+    location: location
+    tags: tags
+    subnetId: network.outputs.privateEndpointSubnetId
+    virtualNetworkId: network.outputs.id
+    serviceId: privateEndpointServiceIds[target.service]
+    groupId: target.groupId
+    dnsZoneName: target.dnsZoneName
+  }
+}]
 
 module api 'app/api.bicep' = {
   name: 'api'
@@ -246,10 +333,14 @@ module api 'app/api.bicep' = {
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount
     httpPerInstanceConcurrency: functionHttpPerInstanceConcurrency
+    virtualNetworkSubnetId: vnetEnabled ? network.outputs.appSubnetId : ''
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }
-  // The app must not start before its identity can read the deployment package and queues.
+  // The app must not start before its identity can read the deployment package and queues
+  // (and, with vnetEnabled, before the private endpoints resolve).
   dependsOn: [
     rbac
+    privateEndpoints
   ]
 }
 
@@ -269,5 +360,7 @@ output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_OPENAI_ENDPOINT string = openAiEndpoint
 output AZURE_OPENAI_CHAT_DEPLOYMENT string = openAiChatDeploymentName
 output AZURE_CONTENT_SAFETY_ENDPOINT string = contentSafetyEndpoint
+output AUTH_AUDIENCE string = authAudience
+output VNET_ENABLED bool = vnetEnabled
 output MODERATION_PROVIDER string = empty(contentSafetyEndpoint) ? 'embedded' : 'content_safety'
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString

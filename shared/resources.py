@@ -1,13 +1,15 @@
 """The Cosmos containers and Storage queues the app uses, and their idempotent creation.
 
-In Azure, Bicep creates these (the app's identity has data-plane rights only); the local stack
-and the tests create them at start-up through `ensure_resources`.
+This module is the one declaration of them. In Azure, Bicep creates them (the app's identity has
+data-plane rights only) from `infra/resources.json`, which `python -m shared.resources` writes from
+`infra_declaration()`; the local stack and the tests create them at start-up through `ensure_resources`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,8 @@ from shared.clients import Clients
 from shared.settings import Settings
 
 PARTITION_KEY_PATH = "/pk"
+TTL_SETTING = Settings.model_fields["conversation_ttl_days"].alias or "conversation_ttl_days"
+"""The app setting that `ttl_from_settings` containers take their default TTL (in days) from."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,31 @@ def poison_queue(queue: str) -> str:
     return f"{queue}-poison"
 
 
+def infra_declaration() -> dict[str, Any]:
+    """The containers and queues as Bicep reads them (`loadJsonContent`); TTLs from settings stay symbolic."""
+    unmapped = [spec.name for spec in CONTAINERS if spec.extra]
+    if unmapped:
+        raise ValueError(f"ContainerSpec.extra has no Bicep mapping yet: {unmapped}")
+    return {
+        "partitionKeyPath": PARTITION_KEY_PATH,
+        "ttlSetting": TTL_SETTING,
+        "containers": [
+            {
+                "name": spec.name,
+                "ttlFromSettings": spec.ttl_from_settings,
+                "fixedTtl": spec.fixed_ttl,
+                "indexingPolicy": spec.indexing_policy(),
+            }
+            for spec in CONTAINERS
+        ],
+        "queues": [name for queue in QUEUES for name in (queue, poison_queue(queue))],
+    }
+
+
+def infra_declaration_json() -> str:
+    return json.dumps(infra_declaration(), indent=2) + "\n"
+
+
 async def ensure_resources(clients: Clients) -> None:
     """Create the database, containers and queues if missing. Safe to run on every start."""
     settings = clients.settings
@@ -95,3 +124,7 @@ async def ensure_resources(clients: Clients) -> None:
 async def _ensure_queue(clients: Clients, name: str) -> None:
     with contextlib.suppress(ResourceExistsError):
         await clients.queues.create_queue(name)
+
+
+if __name__ == "__main__":
+    print(infra_declaration_json(), end="")

@@ -25,7 +25,8 @@ param openAiChatModelAlias string
 
 @description('Entra tenant whose v2.0 tokens are accepted.')
 param authTenantId string
-@description('Expected aud claim (the API app registration client id for v2 tokens); empty disables Entra auth.')
+@minLength(1)
+@description('Expected aud claim: the API app registration client id (v2.0 tokens).')
 param authAudience string
 
 @description('Empty selects the embedded moderator.')
@@ -36,6 +37,10 @@ param conversationTtlDays int
 param instanceMemoryMB int
 param maximumInstanceCount int
 param httpPerInstanceConcurrency int
+
+@description('Subnet for VNet integration; empty for none.')
+param virtualNetworkSubnetId string = ''
+param logAnalyticsWorkspaceId string
 
 var openAiBackends = empty(openAiEndpoint) ? [] : [
   {
@@ -48,7 +53,8 @@ var openAiBackends = empty(openAiEndpoint) ? [] : [
   }
 ]
 
-var authIssuers = empty(authAudience) ? [] : [
+// shared/settings.py refuses to start without a trusted issuer: the tenant's Entra v2.0 issuer.
+var authIssuers = [
   {
     name: 'entra'
     issuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
@@ -89,9 +95,8 @@ module functionApp '../core/host/flex-function-app.bicep' = {
     name: name
     planName: planName
     location: location
-    tags: union(tags, {
-      'azd-service-name': 'api'
-    })
+    tags: tags
+    serviceName: 'api'
     identityId: identityId
     deploymentStorageBlobEndpoint: storageBlobEndpoint
     deploymentContainerName: deploymentContainerName
@@ -101,6 +106,8 @@ module functionApp '../core/host/flex-function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     appSettings: appSettings
+    virtualNetworkSubnetId: virtualNetworkSubnetId
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
   }
 }
 

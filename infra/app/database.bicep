@@ -1,4 +1,4 @@
-// The "copilot" Cosmos DB database: containers, TTLs, indexing, and data-plane roles.
+// The "copilot" Cosmos DB database with the containers the code declares, and data-plane roles.
 param accountName string
 param location string
 param tags object = {}
@@ -6,118 +6,34 @@ param databaseName string
 param capacityMode string
 param autoscaleMaxThroughput int
 
-@description('0 keeps TTL on without a default lifetime (items carry their own ttl).')
+@description('infra/resources.json, written from shared/resources.py: partitionKeyPath and containers { name, ttlFromSettings, fixedTtl, indexingPolicy }.')
+param declaration object
+
+@description('The app setting CONVERSATION_TTL_DAYS; containers with ttlFromSettings default to it, as the app computes it.')
 param conversationTtlDays int
-param moderationTtlDays int
+
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Log Analytics workspace that receives the account diagnostics.')
+param logAnalyticsWorkspaceId string
 
 param appPrincipalId string
 @description('Developer principal for local runs; empty skips.')
 param userPrincipalId string = ''
 
-var secondsPerDay = 86400
-var conversationTtl = conversationTtlDays > 0 ? conversationTtlDays * secondsPerDay : -1
-var moderationTtl = moderationTtlDays > 0 ? moderationTtlDays * secondsPerDay : -1
+// shared/resources.py ContainerSpec.default_ttl: days * 86400, or -1 (TTL on, per-item ttl only) for 0.
+var settingsTtl = conversationTtlDays > 0 ? conversationTtlDays * 86400 : -1
 
-// Mirrors shared/resources.py CONVERSATIONS: large free text is never filtered on, so it is not
-// indexed; the composite indexes serve the single-partition list queries (filter on type, sort).
-var conversationIndexing = {
-  indexingMode: 'consistent'
-  automatic: true
-  includedPaths: [
-    {
-      path: '/*'
-    }
-  ]
-  excludedPaths: [
-    {
-      path: '/content/?'
-    }
-    {
-      path: '/content/*'
-    }
-    {
-      path: '/feedback/*'
-    }
-    {
-      path: '/appends/*'
-    }
-    {
-      path: '/title/?'
-    }
-    {
-      path: '/"_etag"/?'
-    }
-  ]
-  compositeIndexes: [
-    [
-      {
-        path: '/type'
-        order: 'ascending'
-      }
-      {
-        path: '/updated_us'
-        order: 'descending'
-      }
-    ]
-    [
-      {
-        path: '/type'
-        order: 'ascending'
-      }
-      {
-        path: '/created_us'
-        order: 'ascending'
-      }
-    ]
-    [
-      {
-        path: '/type'
-        order: 'ascending'
-      }
-      {
-        path: '/conversation_id'
-        order: 'ascending'
-      }
-      {
-        path: '/sequence'
-        order: 'ascending'
-      }
-    ]
-  ]
-}
-
-var containers = [
-  {
-    name: 'conversations'
-    partitionKeyPath: '/pk'
-    defaultTtl: conversationTtl
-    indexingPolicy: conversationIndexing
-  }
-  {
-    name: 'usage'
-    partitionKeyPath: '/pk'
-    defaultTtl: null
-    indexingPolicy: null
-  }
-  {
-    name: 'quotas'
-    partitionKeyPath: '/pk'
-    defaultTtl: -1 // counters carry their own ttl; -1 turns expiry on without a default
-    indexingPolicy: null
-  }
-  {
-    name: 'moderation'
-    partitionKeyPath: '/pk'
-    defaultTtl: moderationTtl
-    indexingPolicy: null
-  }
-  {
-    name: 'apikeys'
-    partitionKeyPath: '/pk'
-    defaultTtl: null
-    indexingPolicy: null
-  }
-]
+var containers = [for container in declaration.containers: {
+  name: container.name
+  partitionKeyPath: declaration.partitionKeyPath
+  defaultTtl: (container.ttlFromSettings) ? settingsTtl : container.fixedTtl
+  indexingPolicy: container.indexingPolicy
+}]
 
 module cosmos '../core/database/cosmos-nosql.bicep' = {
   name: 'cosmos-account'
@@ -129,6 +45,8 @@ module cosmos '../core/database/cosmos-nosql.bicep' = {
     capacityMode: capacityMode
     autoscaleMaxThroughput: autoscaleMaxThroughput
     containers: containers
+    publicNetworkAccess: publicNetworkAccess
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
   }
 }
 
@@ -151,3 +69,4 @@ module userDataContributor '../core/database/cosmos-sql-role-assignment.bicep' =
 output endpoint string = cosmos.outputs.endpoint
 output databaseName string = cosmos.outputs.databaseName
 output accountName string = cosmos.outputs.name
+output accountId string = cosmos.outputs.id

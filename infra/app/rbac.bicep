@@ -20,7 +20,16 @@ param openAiAccountName string = ''
 param contentSafetyAccountName string = ''
 @description('Existing Azure OpenAI account (same subscription) to grant access to; empty skips.')
 param existingOpenAiAccountName string = ''
+@description('Its resource group; empty means this resource group.')
 param existingOpenAiResourceGroupName string = ''
+@description('Existing Content Safety account (same subscription) to grant access to; empty skips.')
+param existingContentSafetyAccountName string = ''
+@description('Its resource group; empty means this resource group.')
+param existingContentSafetyResourceGroupName string = ''
+
+// A module scope is evaluated even when its condition is false, so it must always name a real group.
+var existingOpenAiScope = empty(existingOpenAiResourceGroupName) ? resourceGroup().name : existingOpenAiResourceGroupName
+var existingContentSafetyScope = empty(existingContentSafetyResourceGroupName) ? resourceGroup().name : existingContentSafetyResourceGroupName
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -94,9 +103,9 @@ module userOpenAiUser '../core/security/cognitive-role-assignment.bicep' = if (!
   }
 }
 
-module appExistingOpenAiUser '../core/security/cognitive-role-assignment.bicep' = if (!empty(existingOpenAiAccountName) && !empty(existingOpenAiResourceGroupName)) {
+module appExistingOpenAiUser '../core/security/cognitive-role-assignment.bicep' = if (!empty(existingOpenAiAccountName)) {
   name: 'role-existing-openai-app'
-  scope: resourceGroup(existingOpenAiResourceGroupName)
+  scope: resourceGroup(existingOpenAiScope)
   params: {
     accountName: existingOpenAiAccountName
     principalId: appPrincipalId
@@ -119,6 +128,16 @@ module userContentSafetyUser '../core/security/cognitive-role-assignment.bicep' 
     accountName: contentSafetyAccountName
     principalId: userPrincipalId
     principalType: userPrincipalType
+    roleDefinitionId: roles.cognitiveServicesUser
+  }
+}
+
+module appExistingContentSafetyUser '../core/security/cognitive-role-assignment.bicep' = if (!empty(existingContentSafetyAccountName)) {
+  name: 'role-existing-content-safety-app'
+  scope: resourceGroup(existingContentSafetyScope)
+  params: {
+    accountName: existingContentSafetyAccountName
+    principalId: appPrincipalId
     roleDefinitionId: roles.cognitiveServicesUser
   }
 }

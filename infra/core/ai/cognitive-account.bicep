@@ -14,8 +14,18 @@ param skuName string = 'S0'
 @description('Model deployments: { name, modelName, modelVersion, skuName, capacity }. OpenAI accounts only.')
 param deployments array = []
 
+@description('Disabled when the account is reached through a private endpoint only.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Log Analytics workspace that receives the diagnostics.')
+param logAnalyticsWorkspaceId string
+
 resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
-  //checkov:skip=CKV_AZURE_134:No VNet in this deployment; the account accepts Entra tokens only (disableLocalAuth).
+  //checkov:skip=CKV_AZURE_134:Network isolation is opt-in (vnetEnabled adds a private endpoint); the account accepts Entra tokens only (disableLocalAuth).
   name: name
   location: location
   tags: tags
@@ -29,9 +39,9 @@ resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
   properties: {
     customSubDomainName: name
     disableLocalAuth: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Disabled' ? 'Deny' : 'Allow'
     }
   }
 }
@@ -53,6 +63,26 @@ resource modelDeployments 'Microsoft.CognitiveServices/accounts/deployments@2024
     }
   }
 }]
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
 
 var rawEndpoint = account.properties.endpoint
 

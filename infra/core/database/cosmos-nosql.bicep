@@ -17,11 +17,21 @@ param autoscaleMaxThroughput int = 1000
 @description('Items: { name, partitionKeyPath, defaultTtl (int seconds, -1, or null), indexingPolicy (object or null) }.')
 param containers array
 
+@description('Disabled when the account is reached through a private endpoint only.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Log Analytics workspace that receives the diagnostics.')
+param logAnalyticsWorkspaceId string
+
 var serverless = capacityMode == 'serverless'
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
-  //checkov:skip=CKV_AZURE_99:No VNet in this deployment; the data plane accepts Entra tokens only (disableLocalAuth).
-  //checkov:skip=CKV_AZURE_101:Same reason as CKV_AZURE_99; Flex Consumption without VNet integration needs the public endpoint.
+  //checkov:skip=CKV_AZURE_99:Network isolation is opt-in (vnetEnabled adds a private endpoint); the data plane accepts Entra tokens only (disableLocalAuth).
+  //checkov:skip=CKV_AZURE_101:Same reason as CKV_AZURE_99; without vnetEnabled the Flex app reaches the public endpoint.
   name: name
   location: location
   tags: tags
@@ -46,7 +56,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
     disableLocalAuth: true
     disableKeyBasedMetadataWriteAccess: true
     minimalTlsVersion: 'Tls12'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     enableAutomaticFailover: false
     enableFreeTier: false
   }
@@ -85,6 +95,27 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
     }
   }
 }]
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'Requests'
+        enabled: true
+      }
+    ]
+  }
+}
 
 output id string = account.id
 output name string = account.name

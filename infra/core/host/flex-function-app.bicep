@@ -1,10 +1,14 @@
 // Linux Function App on a Flex Consumption (FC1) plan. Runtime, scale and the deployment package
-// location live in functionAppConfig; Flex rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION
-// and the content-share settings, so they are deliberately absent.
+// location live in functionAppConfig; Flex rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION,
+// the content-share settings and several siteConfig properties (ftpsState among them), so the site sets
+// only what the official Flex Consumption samples set.
 param name string
 param planName string
 param location string
 param tags object = {}
+
+@description('azd service name: only the site carries the azd-service-name tag, so azd finds one host.')
+param serviceName string
 
 @description('Resource id of the user-assigned identity the app runs as.')
 param identityId string
@@ -38,6 +42,12 @@ param appSettings object
 @description('Spread instances across availability zones; only in regions where Flex supports it.')
 param zoneRedundant bool = false
 
+@description('Subnet (delegated to Microsoft.App/environments) for outbound VNet integration; empty for none.')
+param virtualNetworkSubnetId string = ''
+
+@description('Log Analytics workspace that receives the diagnostics.')
+param logAnalyticsWorkspaceId string
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   //checkov:skip=CKV_AZURE_225:Zone redundancy is a parameter (zoneRedundant); Flex offers it only in some regions.
   name: planName
@@ -56,12 +66,14 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   //checkov:skip=CKV_AZURE_17:Callers authenticate with Entra ID bearer tokens or API keys checked by the app, not client certificates.
-  //checkov:skip=CKV_AZURE_222:Public API endpoint by design; there is no VNet or private endpoint in this deployment.
+  //checkov:skip=CKV_AZURE_222:Public API endpoint by design; vnetEnabled isolates the data services, not the API.
   //checkov:skip=CKV_AZURE_212:Flex Consumption scales from zero per demand; a fixed instance floor would be always-ready billing.
   //checkov:skip=CKV_AZURE_213:The Flex platform replaces unhealthy instances itself; App Service health-check probes do not apply.
   name: name
   location: location
-  tags: tags
+  tags: union(tags, {
+    'azd-service-name': serviceName
+  })
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -72,11 +84,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    publicNetworkAccess: 'Enabled'
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
-      minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
       appSettings: [for setting in items(appSettings): {
         name: setting.key
         value: setting.value
@@ -107,6 +116,26 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         version: runtimeVersion
       }
     }
+  }
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: functionApp
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

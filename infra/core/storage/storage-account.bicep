@@ -15,12 +15,24 @@ param skuName string = 'Standard_LRS'
 @description('Private blob containers to create (the Flex deployment package container among them).')
 param containerNames array = []
 
-@description('Queues to create; the host creates the matching -poison queues on first failure.')
+@description('Queues to create: the app queues and their -poison queues, as shared/resources.py declares them.')
 param queueNames array = []
 
+@description('Disabled when blob and queue are reached through private endpoints only.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Log Analytics workspace that receives the diagnostics.')
+param logAnalyticsWorkspaceId string
+
+var isolated = publicNetworkAccess == 'Disabled'
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  //checkov:skip=CKV_AZURE_35:Flex Consumption without VNet integration reaches storage over the public endpoint; access is Entra-only (allowSharedKeyAccess false).
-  //checkov:skip=CKV_AZURE_59:Same reason as CKV_AZURE_35; public network access is needed until the app is VNet-integrated.
+  //checkov:skip=CKV_AZURE_35:Without vnetEnabled the Flex app reaches storage over the public endpoint; access is Entra-only (allowSharedKeyAccess false).
+  //checkov:skip=CKV_AZURE_59:Same reason as CKV_AZURE_35; vnetEnabled turns public network access off.
   //checkov:skip=CKV_AZURE_206:Holds re-deployable packages, host leases and short-lived queue messages; skuName can select GRS/GZRS.
   name: name
   location: location
@@ -38,10 +50,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     dnsEndpointType: 'Standard'
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      bypass: isolated ? 'None' : 'AzureServices'
+      defaultAction: isolated ? 'Deny' : 'Allow'
     }
   }
 }
@@ -74,6 +86,49 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-
   parent: queueService
   name: queueName
 }]
+
+var diagnosticsName = 'to-log-analytics'
+var transactionMetrics = [
+  {
+    category: 'Transaction'
+    enabled: true
+  }
+]
+var allLogs = [
+  {
+    categoryGroup: 'allLogs'
+    enabled: true
+  }
+]
+
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: diagnosticsName
+  scope: storage
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    metrics: transactionMetrics
+  }
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: diagnosticsName
+  scope: blobService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: allLogs
+    metrics: transactionMetrics
+  }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: diagnosticsName
+  scope: queueService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: allLogs
+    metrics: transactionMetrics
+  }
+}
 
 output id string = storage.id
 output name string = storage.name
