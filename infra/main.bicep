@@ -245,45 +245,45 @@ module network 'core/networking/vnet.bicep' = if (vnetEnabled) {
   }
 }
 
-// Static list (a for-expression needs values known at the start of the deployment); ids come from the lookup below.
-var privateEndpointTargets = !vnetEnabled ? [] : concat(
-  [
-    {
-      name: 'blob'
-      service: 'storage'
-      groupId: 'blob'
-      dnsZoneName: 'privatelink.blob.${environment().suffixes.storage}'
-    }
-    {
-      name: 'queue'
-      service: 'storage'
-      groupId: 'queue'
-      dnsZoneName: 'privatelink.queue.${environment().suffixes.storage}'
-    }
-    {
-      name: 'cosmos'
-      service: 'cosmos'
-      groupId: 'Sql'
-      dnsZoneName: 'privatelink.documents.azure.com'
-    }
-  ],
-  deployOpenAi ? [
-    {
-      name: 'openai'
-      service: 'openai'
-      groupId: 'account'
-      dnsZoneName: 'privatelink.openai.azure.com'
-    }
-  ] : [],
-  deployContentSafety ? [
-    {
-      name: 'content-safety'
-      service: 'contentSafety'
-      groupId: 'account'
-      dnsZoneName: 'privatelink.cognitiveservices.azure.com'
-    }
-  ] : []
-)
+// Static lists (a for-expression needs values known at the start of the deployment); ids come from the lookup below.
+var dataEndpointTargets = [
+  {
+    name: 'blob'
+    service: 'storage'
+    groupId: 'blob'
+    dnsZoneName: 'privatelink.blob.${environment().suffixes.storage}'
+  }
+  {
+    name: 'queue'
+    service: 'storage'
+    groupId: 'queue'
+    dnsZoneName: 'privatelink.queue.${environment().suffixes.storage}'
+  }
+  {
+    name: 'cosmos'
+    service: 'cosmos'
+    groupId: 'Sql'
+    dnsZoneName: 'privatelink.documents.azure.com'
+  }
+]
+var openAiEndpointTargets = [
+  {
+    name: 'openai'
+    service: 'openai'
+    groupId: 'account'
+    dnsZoneName: 'privatelink.openai.azure.com'
+  }
+]
+var contentSafetyEndpointTargets = [
+  {
+    name: 'content-safety'
+    service: 'contentSafety'
+    groupId: 'account'
+    dnsZoneName: 'privatelink.cognitiveservices.azure.com'
+  }
+]
+var aiEndpointTargets = concat(deployOpenAi ? openAiEndpointTargets : [], deployContentSafety ? contentSafetyEndpointTargets : [])
+var privateEndpointTargets = vnetEnabled ? concat(dataEndpointTargets, aiEndpointTargets) : []
 
 var privateEndpointServiceIds = {
   storage: storage.outputs.id

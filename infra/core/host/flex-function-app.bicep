@@ -68,6 +68,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   //checkov:skip=CKV_AZURE_17:Callers authenticate with Entra ID bearer tokens or API keys checked by the app, not client certificates.
   //checkov:skip=CKV_AZURE_222:Public API endpoint by design; vnetEnabled isolates the data services, not the API.
   //checkov:skip=CKV_AZURE_212:Flex Consumption scales from zero per demand; a fixed instance floor would be always-ready billing.
+  //checkov:skip=CKV_AZURE_78:Flex Consumption has no FTP endpoint, and regions reject siteConfig.ftpsState on Flex sites (error 51021).
+  //checkov:skip=CKV_AZURE_15:The Flex site keeps to the properties the official Flex samples set; App Service defaults new sites to TLS 1.2.
+  //checkov:skip=CKV_AZURE_67:The Flex site keeps to the properties the official Flex samples set; http20Enabled is not among them.
+  //checkov:skip=CKV_AZURE_18:Same check as CKV_AZURE_67 for web apps; the Flex site sets no siteConfig.http20Enabled.
   //checkov:skip=CKV_AZURE_213:The Flex platform replaces unhealthy instances itself; App Service health-check probes do not apply.
   name: name
   location: location
