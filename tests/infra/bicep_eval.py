@@ -598,6 +598,10 @@ def _union(_: Deployment, *values: Any) -> Any:
     return merged_list
 
 
+def _concat_arrays(arrays: tuple[list[Any], ...]) -> list[Any]:
+    return [item for array in arrays for item in array]
+
+
 def _unique_string(_: Deployment, *values: Any) -> str:
     return hashlib.sha256("|".join(map(str, values)).encode()).hexdigest()[:13]
 
@@ -627,7 +631,7 @@ _FUNCTIONS: dict[str, Any] = {
     "take": lambda _, v, n: v[:n],
     "replace": lambda _, s, old, new: str(s).replace(old, new),
     "format": lambda _, f, *a: re.sub(r"\{(\d+)\}", lambda m: _to_text(a[int(m.group(1))]), f),
-    "concat": lambda _, *v: "".join(map(_to_text, v)) if all(isinstance(x, str) for x in v) else sum(v, []),
+    "concat": lambda _, *v: "".join(map(_to_text, v)) if all(isinstance(x, str) for x in v) else _concat_arrays(v),
     "union": _union,
     "items": lambda _, o: [{"key": k, "value": v} for k, v in o.items()],
     "first": lambda _, v: v[0],

@@ -163,16 +163,16 @@ def flex_rejections(properties: dict[str, Any]) -> list[str]:
     site_config = properties.get("siteConfig") or {}
     paths = {*properties, *(f"siteConfig.{key}" for key in site_config)}
     lowered = {path.lower(): path for path in paths}
-    rejected = [f"{lowered[p.lower()]}: {why}" for p, why in FLEX_REJECTED_SITE_PROPERTIES.items() if p.lower() in lowered]
+    rejected = [
+        f"{lowered[p.lower()]}: {why}" for p, why in FLEX_REJECTED_SITE_PROPERTIES.items() if p.lower() in lowered
+    ]
     rejected += [f"{key}: not set by the Flex samples" for key in set(properties) - FLEX_SAMPLE_SITE_PROPERTIES]
     rejected += [f"siteConfig.{key}: not set by the Flex samples" for key in set(site_config) - FLEX_SAMPLE_SITE_CONFIG]
     return sorted(set(rejected))
 
 
 def service_hosts(tagged: Iterable[ResourceRef]) -> list[tuple[str, str, str]]:
-    return sorted(
-        (r.type, r.name, str(r.tags()["azd-service-name"])) for r in tagged if "azd-service-name" in r.tags()
-    )
+    return sorted((r.type, r.name, str(r.tags()["azd-service-name"])) for r in tagged if "azd-service-name" in r.tags())
 
 
 @pytest.fixture(scope="module")
@@ -191,9 +191,7 @@ def test_azd_prompts_for_the_api_audience_and_nothing_else() -> None:
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_the_app_starts_with_the_settings_the_deployment_writes(
-    variant: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_app_starts_with_the_settings_the_deployment_writes(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
     deployment = deploy(**VARIANTS[variant])
     settings = settings_from(app_settings(deployment), monkeypatch)
     (issuer,) = settings.auth_issuers
@@ -270,9 +268,7 @@ def test_resources_json_is_written_from_the_code() -> None:
     assert written == resources.infra_declaration(), "run: python -m shared.resources > infra/resources.json"
 
 
-def test_queues_are_the_ones_the_code_declares(
-    default_deployment: Deployment, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_queues_are_the_ones_the_code_declares(default_deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     assert deployed_queues(default_deployment) == declared_queues()
     monkeypatch.setattr(resources, "QUEUES", (*resources.QUEUES, "audit-events"))
     assert declared_queues() - deployed_queues(default_deployment) == {"audit-events", "audit-events-poison"}
@@ -336,7 +332,10 @@ def test_role_module_scopes_name_a_group_even_when_skipped(default_deployment: D
     for symbol in ("appExistingOpenAiUser", "appExistingContentSafetyUser"):
         declaration = rbac.tree["modules"][symbol]["config"]
         assert not rbac.evaluate(declaration["condition"])
-        assert rbac.evaluate(declaration["config"]["scope"])["name"] == default_deployment.outputs()["AZURE_RESOURCE_GROUP"]
+        assert (
+            rbac.evaluate(declaration["config"]["scope"])["name"]
+            == default_deployment.outputs()["AZURE_RESOURCE_GROUP"]
+        )
 
 
 @pytest.mark.parametrize("variant", ["defaults", "content-safety"])
@@ -397,8 +396,12 @@ def test_docs_list_every_parameter_and_no_stale_one() -> None:
         assert f"`{name}`" in docs, name
         assert variable.group(1) in docs, variable.group(1)
     table = docs.split("## Parameters", 1)[1].split("\n## ", 1)[0]
-    documented = set(re.findall(r"`([a-z][A-Za-z]+)`", table))
-    assert documented <= set(parse(MAIN)["parameters"]), documented - set(parse(MAIN)["parameters"])
+    rows = [line.split("|") for line in table.splitlines() if line.startswith("| `")]
+    documented = {name for row in rows for name in re.findall(r"`(\w+)`", row[2])}
+    variables = {name for row in rows for name in re.findall(r"`(\w+)`", row[1])}
+    assert documented == set(parse(MAIN)["parameters"]), documented ^ set(parse(MAIN)["parameters"])
+    supplied_variables = {re.findall(r"[A-Z][A-Z0-9_]+", entry["value"])[0] for entry in supplied.values()}
+    assert variables == supplied_variables, variables ^ supplied_variables
 
 
 def test_docs_name_every_container_and_queue_the_code_declares() -> None:
