@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -208,6 +210,40 @@ def test_the_app_starts_with_the_settings_the_deployment_writes(variant: str, mo
     assert settings.moderation_provider == outputs["MODERATION_PROVIDER"]
     assert (settings.content_safety_endpoint or "") == outputs["AZURE_CONTENT_SAFETY_ENDPOINT"]
     assert settings.storage_client_id == settings.cosmos_client_id == settings.azure_client_id
+
+
+# What the Python worker does at start-up: index the function app, then (first invocation) load settings.
+WORKER_START = """
+import json, function_app
+from shared.settings import load_settings
+functions = function_app.app.get_functions()
+load_settings()
+bindings = [b for f in functions for b in f.get_bindings()]
+triggers = [(b.type, b.connection, b.queue_name) for b in bindings if b.type == "queueTrigger"]
+print(json.dumps({"functions": len(functions), "queue_triggers": triggers}))
+"""
+
+
+def test_the_worker_indexes_the_app_and_its_queue_triggers_find_their_queues(default_deployment: Deployment) -> None:
+    app = app_settings(default_deployment)
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_START],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **app},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    started = json.loads(result.stdout.strip().splitlines()[-1])
+    assert started["functions"] > 0
+    assert {queue for _, _, queue in started["queue_triggers"]} == set(resources.QUEUES)
+    queues = deployed_queues(default_deployment)
+    for _, connection, queue in started["queue_triggers"]:
+        assert queue in queues and resources.poison_queue(queue) in queues
+        assert app[f"{connection}__queueServiceUri"] == default_deployment.outputs()["AZURE_STORAGE_QUEUE_ENDPOINT"]
+        assert app[f"{connection}__credential"] == "managedidentity"
 
 
 def test_the_settings_check_is_real_an_empty_issuer_list_does_not_start(
