@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,7 +38,7 @@ class BicepError(Exception):
 
 # pycep's grammar drops parentheses and reads every operator chain right-associatively with equal
 # precedence (`x > 0 ? a : b` becomes `x > (0 ? a : b)`). Parentheses are kept as `{"paren": ...}`
-# here, and `_Expr` re-associates operator chains with Bicep's precedence before evaluating them.
+# here, and `_Climber` re-associates operator chains with Bicep's precedence before evaluating them.
 _GRAMMAR = LARK_GRAMMAR.replace(
     '?value_brackets: (value | "(" value ")") "!"?', '?value_brackets: (value | paren) "!"?\nparen: "(" value ")"'
 )
@@ -55,8 +55,8 @@ def _lark() -> Lark:
 
 
 def _parse_text(text: str) -> dict[str, Any]:
-    tree: dict[str, Any] = _Transformer(add_line_numbers=False).transform(_lark().parse(text))
-    return tree
+    tree: Any = _Transformer(add_line_numbers=False).transform(_lark().parse(text))
+    return dict(tree)
 
 
 @cache
@@ -114,23 +114,10 @@ class ResourceRef:
 
     def runtime(self, path: list[Any]) -> Any:
         """A property only Azure knows: shaped like the real one so settings models accept it."""
-        name, dotted = self.name, ".".join(str(step) for step in path)
-        known = {
-            "properties.documentEndpoint": f"https://{name}.documents.azure.com:443/",
-            "properties.primaryEndpoints.blob": f"https://{name}.blob.core.windows.net/",
-            "properties.primaryEndpoints.queue": f"https://{name}.queue.core.windows.net/",
-            "properties.endpoint": f"https://{name}.cognitiveservices.azure.com/",
-            "properties.clientId": _stable_uuid(self.id, "clientId"),
-            "properties.principalId": _stable_uuid(self.id, "principalId"),
-            "properties.defaultHostName": f"{name}.azurewebsites.net",
-            "properties.ConnectionString": (
-                f"InstrumentationKey={_stable_uuid(self.id, 'ikey')};"
-                f"IngestionEndpoint=https://{self.deployment.scope.location}.in.applicationinsights.azure.com/"
-            ),
-        }
-        if dotted in known:
-            return known[dotted]
-        return f"<{self.type}/{name}:{dotted}>"
+        dotted = ".".join(str(step) for step in path)
+        if dotted in _RUNTIME_PLACEHOLDERS:
+            return _RUNTIME_PLACEHOLDERS[dotted](self)
+        return f"<{self.type}/{self.name}:{dotted}>"
 
     def properties(self) -> dict[str, Any]:
         evaluated = self.value("properties")
@@ -295,13 +282,15 @@ class Deployment:
         instances = self._instances("modules", symbol)
         if len(instances) <= index:
             raise BicepError(f"{self.path.name}: module {symbol} is not deployed")
-        return instances[index].child
+        module: ModuleRef = instances[index]
+        return module.child
 
     def resource(self, symbol: str, index: int = 0) -> ResourceRef:
         instances = self._instances("resources", symbol)
         if len(instances) <= index:
             raise BicepError(f"{self.path.name}: resource {symbol} is not deployed")
-        return instances[index]
+        resource: ResourceRef = instances[index]
+        return resource
 
     def _symbol(self, name: str, scope: dict[str, Any]) -> Any:
         if name in scope:
@@ -390,7 +379,7 @@ class Deployment:
         if op == "coalesce":
             return left if left is not None else self._tree(right_tree, scope)
         right = self._tree(right_tree, scope)
-        binary = {
+        binary: dict[str, Callable[[], Any]] = {
             "equals": lambda: left == right,
             "not_equals": lambda: left != right,
             "equals_case_insensitive": lambda: str(left).lower() == str(right).lower(),
@@ -413,7 +402,7 @@ class Deployment:
         if isinstance(target, _Runtime):
             path = [*target.path, key]
             dotted = ".".join(map(str, path)) + "."
-            if any(known.startswith(dotted) for known in _RUNTIME_PATHS):
+            if any(known.startswith(dotted) for known in _RUNTIME_PLACEHOLDERS):
                 return _Runtime(target.resource, path)
             return target.resource.runtime(path)
         if isinstance(target, ResourceRef):
@@ -527,11 +516,19 @@ class _Climber:
         return tree
 
 
-_RUNTIME_PATHS = (
-    "properties.documentEndpoint", "properties.primaryEndpoints.blob", "properties.primaryEndpoints.queue",
-    "properties.endpoint", "properties.clientId", "properties.principalId", "properties.defaultHostName",
-    "properties.ConnectionString",
-)  # fmt: skip
+_RUNTIME_PLACEHOLDERS: dict[str, Callable[[ResourceRef], str]] = {
+    "properties.documentEndpoint": lambda r: f"https://{r.name}.documents.azure.com:443/",
+    "properties.primaryEndpoints.blob": lambda r: f"https://{r.name}.blob.core.windows.net/",
+    "properties.primaryEndpoints.queue": lambda r: f"https://{r.name}.queue.core.windows.net/",
+    "properties.endpoint": lambda r: f"https://{r.name}.cognitiveservices.azure.com/",
+    "properties.clientId": lambda r: _stable_uuid(r.id, "clientId"),
+    "properties.principalId": lambda r: _stable_uuid(r.id, "principalId"),
+    "properties.defaultHostName": lambda r: f"{r.name}.azurewebsites.net",
+    "properties.ConnectionString": lambda r: (
+        f"InstrumentationKey={_stable_uuid(r.id, 'ikey')};"
+        f"IngestionEndpoint=https://{r.deployment.scope.location}.in.applicationinsights.azure.com/"
+    ),
+}
 
 
 @dataclass(frozen=True)
