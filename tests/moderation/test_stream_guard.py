@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import itertools
 import json
 from collections.abc import AsyncIterator
 
@@ -87,12 +89,19 @@ def chunk(content: str | None = None, finish: str | None = None) -> bytes:
 
 
 @contextlib.asynccontextmanager
-async def relayed(pieces: list[bytes], guard: WindowedStreamGuard, window: int) -> AsyncIterator[list[bytes]]:
+async def relayed(
+    pieces: list[bytes | asyncio.Event], guard: WindowedStreamGuard, window: int
+) -> AsyncIterator[list[bytes]]:
+    """Relay `pieces` from a local upstream; at an `Event` the upstream waits for it before writing on."""
+
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         for piece in pieces:
-            await response.write(piece)
+            if isinstance(piece, asyncio.Event):
+                await asyncio.wait_for(piece.wait(), 60)
+            else:
+                await response.write(piece)
         return response
 
     app = web.Application()
@@ -136,14 +145,27 @@ async def test_relay_holds_text_back_until_cleared_and_never_sends_the_flagged_w
 
 
 async def test_relay_delivers_everything_when_every_window_is_clean() -> None:
-    guard = WindowedStreamGuard(Recorder("never-said"), overlap_chars=32)
+    recorder = Recorder("never-said")
+    first_window = asyncio.Event()
+
+    async def moderate(window: str) -> Moderation:
+        first_window.set()
+        return await recorder(window)
+
+    guard = WindowedStreamGuard(moderate, overlap_chars=32)
     words = (BENIGN * 2).split(" ")
-    pieces = [chunk(word if index == 0 else " " + word) for index, word in enumerate(words)]
+    chunks = [chunk(word if index == 0 else " " + word) for index, word in enumerate(words)]
+    # The rest of the stream is written only once the first window was moderated, so the relay sees
+    # the text in at least two reads however the bytes are batched.
+    pieces: list[bytes | asyncio.Event] = [*chunks[:40], first_window, *chunks[40:]]
     pieces += [chunk(finish="stop"), b"data: [DONE]\n\n"]
     async with relayed(pieces, guard, window=200) as parts:
         text, finishes = delivered_text(parts)
     assert text == BENIGN * 2 and finishes[-1] == "stop"
-    assert len(guard.windows) >= 2
+    assert len(guard.windows) >= 2 and guard.windows[0][0] == 0
+    assert guard.windows[-1][1] == guard.cleared_chars == len(BENIGN * 2), "every character was moderated"
+    for (_, previous_end), (start, _) in itertools.pairwise(guard.windows):
+        assert start < previous_end, "each window overlaps the text cleared before it"
 
 
 async def test_an_unavailable_provider_ends_the_stream_when_failing_closed() -> None:
