@@ -18,9 +18,7 @@ def chunk(
 ) -> bytes:
     body: dict = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": []}
     if choices:
-        body["choices"] = [
-            {"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}
-        ]
+        body["choices"] = [{"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}]
     if usage is not None:
         body["usage"] = usage
     return b"data: " + json.dumps(body).encode() + b"\n\n"
@@ -61,7 +59,9 @@ async def upstream(
             await runner.cleanup()
 
 
-async def relay_all(pieces: list[bytes], **options: object) -> tuple[bytes, RelayOutcome, list[bytes]]:
+async def relay_all(
+    pieces: list[bytes] | list[bytes | asyncio.Event], **options: object
+) -> tuple[bytes, RelayOutcome, list[bytes]]:
     finished: list[RelayOutcome] = []
     async with upstream(pieces, delay_s=0.005) as response:
         relay = SseRelay(response, on_finish=finished.append, **options)  # type: ignore[arg-type]
@@ -103,12 +103,16 @@ async def test_stream_without_done_ends_with_an_error_event() -> None:
 
 async def test_stream_guard_ends_the_stream_with_content_filter() -> None:
     seen: list[tuple[str, bool]] = []
+    blocked = asyncio.Event()
 
     async def guard(text: str, final: bool) -> bool:
         seen.append((text, final))
+        if "forbidden" in text:
+            blocked.set()
         return "forbidden" in text
 
-    pieces = [chunk("fine " * 3), chunk("now forbidden"), chunk("never sent"), b"data: [DONE]\n\n"]
+    # The rest is written only after the guard blocked, so it cannot share a read with the forbidden text.
+    pieces = [chunk("fine " * 3), chunk("now forbidden"), blocked, chunk("never sent"), b"data: [DONE]\n\n"]
     out, outcome, _ = await relay_all(
         pieces, client_wants_usage=False, collect_text=False, guard=guard, guard_window_chars=10
     )
