@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 CLAIM_LEASE_S = 300.0
 RESULT_TYPE = "completion.result"
-JobStatus = Literal["running", "retry", "succeeded", "failed"]
 
 
 class CompletionJob(BaseModel):
