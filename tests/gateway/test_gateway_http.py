@@ -7,6 +7,7 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import openai
@@ -35,7 +36,7 @@ def sim_stats(sim: httpx.Client) -> dict:
     return sim.get("/_sim/stats").json()
 
 
-def wait_for_in_flight(sim: httpx.Client, count: int, timeout_s: float = 60) -> dict:
+def wait_for_in_flight(sim: httpx.Client, count: int, timeout_s: float = 60) -> dict[str, Any]:
     """The simulator's stats once exactly `count` calls are in flight (polled, generously bounded)."""
     deadline = time.monotonic() + timeout_s
     while (stats := sim_stats(sim))["in_flight"] != count and time.monotonic() < deadline:

@@ -112,7 +112,13 @@ async def test_stream_guard_ends_the_stream_with_content_filter() -> None:
         return "forbidden" in text
 
     # The rest is written only after the guard blocked, so it cannot share a read with the forbidden text.
-    pieces = [chunk("fine " * 3), chunk("now forbidden"), blocked, chunk("never sent"), b"data: [DONE]\n\n"]
+    pieces: list[bytes | asyncio.Event] = [
+        chunk("fine " * 3),
+        chunk("now forbidden"),
+        blocked,
+        chunk("never sent"),
+        b"data: [DONE]\n\n",
+    ]
     out, outcome, _ = await relay_all(
         pieces, client_wants_usage=False, collect_text=False, guard=guard, guard_window_chars=10
     )
