@@ -44,12 +44,14 @@ token: $(STAMP_PY)
 emulators: install
 	$(BIN)/python -m devhost emulators
 
+PY_SOURCES := shared functions devhost cli tests bench function_app.py
+
 lint: $(STAMP_PY)
-	$(BIN)/ruff check shared functions devhost tests bench function_app.py
-	$(BIN)/ruff format --check shared functions
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
 
 typecheck: $(STAMP_PY)
-	$(BIN)/mypy shared functions function_app.py devhost
+	$(BIN)/mypy shared functions function_app.py devhost cli tests
 
 ## Known vulnerabilities in the deployed requirements (needs PyPI's JSON API; --strict fails on any package it could not check)
 audit: $(STAMP_PY)

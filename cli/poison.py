@@ -39,9 +39,7 @@ class ReplayResult:
 
 def _queue_name(value: str) -> str:
     if not QUEUE_NAME.match(value) or value.endswith("-poison"):
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a source queue name (give the queue, not its -poison)"
-        )
+        raise argparse.ArgumentTypeError(f"{value!r} is not a source queue name (give the queue, not its -poison)")
     return value
 
 
@@ -56,9 +54,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m cli poison", description="Poison queue operations.")
     commands = root.add_subparsers(dest="command", required=True)
     replay = commands.add_parser("replay", help="Move messages from <queue>-poison back to <queue>.")
-    replay.add_argument(
-        "--queue", required=True, type=_queue_name, help="the source queue, e.g. conversation-events"
-    )
+    replay.add_argument("--queue", required=True, type=_queue_name, help="the source queue, e.g. conversation-events")
     replay.add_argument("--max", type=_positive, default=None, help="move at most this many (default: all)")
     replay.add_argument("--dry-run", action="store_true", help="list what would move; change nothing")
     return root

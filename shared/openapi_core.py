@@ -56,6 +56,24 @@ register_operation(
 )
 
 
+class AsyncApiDocument(BaseModel):
+    asyncapi: str
+    info: dict[str, Any]
+    channels: dict[str, Any]
+    operations: dict[str, Any]
+    components: dict[str, Any]
+
+
+register_operation(
+    "GET",
+    "queues.json",
+    summary="The queues' AsyncAPI 3 document: envelope, payload and result schemas, with an example each",
+    response=AsyncApiDocument,
+    tags=("platform",),
+    description="Generated from the models the queue consumers validate with; see docs/queues.md.",
+)
+
+
 _documents: dict[int, dict[str, Any]] = {}
 
 

@@ -14,6 +14,19 @@ import pytest
 from devhost.issuer import mint_token
 from devhost.stack import LocalStack, StackPorts, free_port
 
+STACK_FIXTURES = frozenset({"stack", "checkov_report", "worker_python"})
+"""Fixtures that start the emulators and dev host, or run a tool `make test` installs (checkov, the
+3.13 Functions worker). A test that uses one, even through another fixture, is a `stack` test."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the stack, so `pytest -m "not stack"` is the fast unit subset
+    and no test can be left out of it by a forgotten marker."""
+    for item in items:
+        if STACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:

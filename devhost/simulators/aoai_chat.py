@@ -148,8 +148,9 @@ class ChatCompletions:
                 headers=extra_headers,
             )
         disconnect_after = fault.after_chunks if fault is not None and fault.kind == "disconnect" else None
+        pause_after = fault.after_chunks if fault is not None and fault.kind == "pause" else None
         return await self._stream(
-            request, stats, config, chat, ctx, reply, usage, extra_headers, disconnect_after
+            request, stats, config, chat, ctx, reply, usage, extra_headers, disconnect_after, pause_after
         )
 
     async def _apply_pre_response_fault(
@@ -157,6 +158,8 @@ class ChatCompletions:
     ) -> web.StreamResponse | None:
         if fault.kind == "status":
             return simulated_fault(chat.azure, fault.status, fault.message, fault.retry_after_s)
+        if fault.kind == "pause":
+            return None
         if fault.kind == "hang":
             if fault.hang_s is None:
                 await asyncio.Event().wait()
@@ -179,6 +182,7 @@ class ChatCompletions:
         usage: dict[str, int],
         extra_headers: dict[str, str],
         disconnect_after: int | None,
+        pause_after: int | None = None,
     ) -> web.StreamResponse:
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -196,6 +200,8 @@ class ChatCompletions:
             if disconnect_after is not None and sent >= disconnect_after:
                 _close_connection(request)
                 raise ConnectionDropped
+            if pause_after is not None and sent == pause_after:
+                await self._state.resumed.wait()
             await response.write(event)
             sent += 1
 

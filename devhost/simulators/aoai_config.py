@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-FaultKind = Literal["status", "hang", "disconnect"]
+FaultKind = Literal["status", "hang", "disconnect", "pause"]
 
 
 class SimulatorConfig(BaseModel):
@@ -36,6 +36,8 @@ class FaultSpec(BaseModel):
     - status: answer with `status` (plus Retry-After headers when `retry_after_s` is set).
     - hang: accept the request and send nothing; forever when `hang_s` is None, else sleep then answer.
     - disconnect: close the connection after `after_chunks` SSE events (non-streaming: before headers).
+    - pause: stream `after_chunks` SSE events, then nothing until `POST /_sim/resume` (streaming only):
+      lets a test see what a client got from a known part of the stream, whatever the timing.
     """
 
     model_config = ConfigDict(extra="forbid")

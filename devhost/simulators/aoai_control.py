@@ -60,6 +60,10 @@ class SimulatorControl:
         self._state.reset(restore_config=restore_config)
         return web.json_response({"reset": True, "config_restored": restore_config})
 
+    async def resume(self, request: web.Request) -> web.Response:
+        self._state.resume()
+        return web.json_response({"resumed": True})
+
     async def stats(self, request: web.Request) -> web.Response:
         return web.json_response(self._state.stats.to_json())
 
@@ -71,4 +75,5 @@ def add_control_routes(app: web.Application, state: SimulatorState) -> None:
     app.router.add_get("/_sim/faults", control.list_faults)
     app.router.add_post("/_sim/faults", control.queue_faults)
     app.router.add_post("/_sim/reset", control.reset)
+    app.router.add_post("/_sim/resume", control.resume)
     app.router.add_get("/_sim/stats", control.stats)

@@ -1,5 +1,6 @@
 """Mutable state of a running simulator: config, queued faults, TPM windows and statistics."""
 
+import asyncio
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -124,8 +125,15 @@ class SimulatorState:
         self.faults = FaultQueue()
         self.rate_limiter = TokenRateLimiter()
         self.stats = SimulatorStats()
+        self.resumed = asyncio.Event()
+        """Paused streams (fault `pause`) go on once this is set."""
+
+    def resume(self) -> None:
+        self.resumed.set()
+        self.resumed = asyncio.Event()
 
     def reset(self, restore_config: bool = False) -> None:
+        self.resume()
         self.faults.clear()
         self.rate_limiter.reset()
         self.stats = SimulatorStats()

@@ -16,6 +16,7 @@ from shared.conversations.keys import is_valid_id
 from shared.conversations.limits import Limits
 from shared.conversations.models import MessageInput
 from shared.identity.caller import Caller
+from shared.queues.contract import Message, QueueContract
 from shared.queues.envelope import Envelope, envelope_for
 from shared.queues.producer import QueueProducer, encode
 from shared.resources import CONVERSATION_EVENTS_QUEUE
@@ -77,6 +78,14 @@ class AppendMessages(BaseModel):
             (message.index if message.index is not None else position, message)
             for position, message in enumerate(self.messages)
         ]
+
+
+CONVERSATION_EVENTS = QueueContract(
+    CONVERSATION_EVENTS_QUEUE,
+    Message(APPEND_MESSAGES, AppendMessages),
+    summary="Append a turn to a conversation of the envelope's tenant and user; the idempotency key "
+    "names the turn, so a repeated message is stored once.",
+)
 
 
 class EventTooLarge(ValueError):

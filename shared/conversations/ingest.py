@@ -8,14 +8,13 @@ from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from azure.cosmos.exceptions import CosmosHttpResponseError
 
 from shared.clients import Clients, get_clients
-from shared.conversations.events import APPEND_MESSAGES, AppendMessages
+from shared.conversations.events import CONVERSATION_EVENTS, AppendMessages
 from shared.conversations.keys import EventOwner
 from shared.conversations.limits import Limits
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
 from shared.errors import ApiError
 from shared.queues.consumer import InvalidMessage, consume, describe
 from shared.queues.envelope import Envelope
-from shared.resources import CONVERSATION_EVENTS_QUEUE
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +23,6 @@ PERMANENT_STORE_STATUSES = frozenset({400, 413})
 
 
 def _validate(envelope: Envelope[AppendMessages], limits: Limits) -> None:
-    if envelope.type != APPEND_MESSAGES:
-        raise InvalidMessage(f"type: unknown event type {envelope.type!r}")
     try:
         limits.check_title(envelope.payload.title)
         for index, message in envelope.payload.positioned():
@@ -81,4 +78,4 @@ async def process_event(clients: Clients, body: bytes, dequeue_count: int = 1) -
             raise
         logger.info("conversation-events: appended", extra={**describe(envelope), "attempt": str(dequeue_count)})
 
-    await consume(clients.queues, CONVERSATION_EVENTS_QUEUE, body, dequeue_count, AppendMessages, process)
+    await consume(clients.queues, CONVERSATION_EVENTS, body, dequeue_count, process)

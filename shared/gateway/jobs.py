@@ -32,6 +32,7 @@ from shared.gateway.service import CompletionService
 from shared.gateway.wiring import get_completion_service
 from shared.identity.caller import Caller, CallerKind, Capability
 from shared.queues.consumer import consume, describe
+from shared.queues.contract import Message, QueueContract
 from shared.queues.envelope import Envelope
 from shared.queues.producer import QueueProducer
 from shared.queues.results import ResultQueue, post_result
@@ -41,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 CLAIM_LEASE_S = 300.0
 RESULT_TYPE = "completion.result"
-JobStatus = Literal["running", "retry", "succeeded", "failed"]
 
 
 class CompletionJob(BaseModel):
@@ -60,6 +60,14 @@ class CompletionJobResult(BaseModel):
     response: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
+
+
+COMPLETION_JOBS = QueueContract(
+    COMPLETION_JOBS_QUEUE,
+    Message("completion.job", CompletionJob),
+    summary="Run a chat completion for the envelope's tenant and user, once per idempotency key.",
+    result=Message(RESULT_TYPE, CompletionJobResult),
+)
 
 
 class JobBusy(Exception):
@@ -195,4 +203,4 @@ async def handle_message(body: bytes, dequeue_count: int) -> None:
             logger.warning("completion job %s failed (attempt %d): %s", describe(envelope), dequeue_count, error)
             raise
 
-    await consume(clients.queues, COMPLETION_JOBS_QUEUE, body, dequeue_count, CompletionJob, process)
+    await consume(clients.queues, COMPLETION_JOBS, body, dequeue_count, process)

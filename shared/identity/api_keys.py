@@ -12,12 +12,12 @@ import base64
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNotFoundError
+from cachetools import TTLCache
 from pydantic import BaseModel
 
 from shared.errors import unauthorized
@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 API_KEY_ISSUER = "apikey"
 SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _CACHE_SIZE = 10_000
+_NOT_CACHED = object()
 _UNUSED_SALT = bytes(16)
 
 
@@ -93,10 +94,10 @@ class ApiKeyStore:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._container = container
-        self._cache_s = cache_s
         self._last_used_interval_s = last_used_interval_s
         self._clock = clock
-        self._cache: OrderedDict[str, tuple[ApiKeyRecord | None, float]] = OrderedDict()
+        self._cache: TTLCache[str, ApiKeyRecord | None] = TTLCache(_CACHE_SIZE, ttl=cache_s, timer=clock)
+        """Records (or None: no such key) by key id, for `cache_s`; least recently used first out."""
         self._touched: dict[str, float] = {}
         self._pending: set[asyncio.Task[None]] = set()
         self.reads = 0
@@ -182,19 +183,15 @@ class ApiKeyStore:
         return record.caller()
 
     async def _cached_record(self, key_id: str) -> ApiKeyRecord | None:
-        now = self._clock()
-        cached = self._cache.get(key_id)
-        if cached is not None and now - cached[1] < self._cache_s:
-            return cached[0]
+        cached = self._cache.get(key_id, _NOT_CACHED)
+        if cached is not _NOT_CACHED:
+            return cached  # type: ignore[return-value]
         self.reads += 1
         try:
             record: ApiKeyRecord | None = await self.get(key_id)
         except ApiKeyNotFound:
             record = None
-        self._cache[key_id] = (record, now)
-        self._cache.move_to_end(key_id)
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cache[key_id] = record
         return record
 
     def _touch(self, key_id: str) -> None:

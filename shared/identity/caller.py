@@ -27,6 +27,11 @@ SERVICE_USER_PREFIX = "service:"
 """Service API keys own data as `service:<name>`; tokens may not claim ids in that namespace."""
 
 
+def tenant_pseudonym(tenant_id: str) -> str:
+    """A stable pseudonym of a tenant for telemetry and outcome records, never the raw id."""
+    return hashlib.sha256(tenant_id.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     kind: CallerKind
@@ -42,8 +47,7 @@ class Caller:
 
     @property
     def tenant_hash(self) -> str:
-        """A stable pseudonym of the tenant for telemetry, never the raw id."""
-        return hashlib.sha256(self.tenant_id.encode()).hexdigest()[:16]
+        return tenant_pseudonym(self.tenant_id)
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities

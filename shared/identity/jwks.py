@@ -84,7 +84,6 @@ class IssuerKeys:
         self._failed_at: float | None = None
         self._generation = 0
         self._lock = asyncio.Lock()
-        self.fetch_count = 0
 
     async def key(self, kid: str | None) -> jwt.PyJWK | None:
         """The key for `kid`; raises JwksUnavailable only when no keys could ever be fetched."""
@@ -134,10 +133,8 @@ class IssuerKeys:
                     raise ValueError(f"discovery names issuer {discovery.get('issuer')!r}")
                 uri = str(discovery["jwks_uri"])
             if uri.startswith("file:"):
-                self.fetch_count += 1
                 path = Path(uri.removeprefix("file://").removeprefix("file:"))
                 return dict(json.loads(await asyncio.to_thread(path.read_text)))
-            self.fetch_count += 1
             return await self._get_json(_require_https(uri))
         except (TimeoutError, OSError, aiohttp.ClientError, KeyError, ValueError, TypeError) as error:
             raise JwksUnavailable(f"signing keys of issuer {self.issuer.name} unavailable: {error}") from None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections import OrderedDict
 from typing import Any
 
 import aiohttp
 import jwt
+from cachetools import TLRUCache
 
 from shared.errors import service_unavailable, unauthorized
 from shared.identity.caller import Caller
@@ -51,7 +51,10 @@ class TokenValidator:
             (_issuer_pattern(name), keys) for name, keys in self._issuers.items() if "{tenantid}" in name
         ]
         self._skew_s = skew_s
-        self._cache: OrderedDict[bytes, tuple[Caller, float]] = OrderedDict()
+        # Least recently used first out; an entry expires with its token (plus the allowed skew).
+        self._cache: TLRUCache[bytes, tuple[Caller, float]] = TLRUCache(
+            _CACHE_SIZE, ttu=lambda _, entry, now: entry[1] + skew_s, timer=time.time
+        )
 
     async def validate(self, token: str) -> Caller:
         if len(token) > _MAX_TOKEN_CHARS:
@@ -59,14 +62,9 @@ class TokenValidator:
         fingerprint = hashlib.sha256(token.encode()).digest()
         cached = self._cache.get(fingerprint)
         if cached is not None:
-            caller, expires_at = cached
-            if time.time() < expires_at + self._skew_s:
-                return caller
-            del self._cache[fingerprint]
+            return cached[0]
         caller, expires_at = await self._validate_uncached(token)
         self._cache[fingerprint] = (caller, expires_at)
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
         return caller
 
     def trusted_issuer(self, iss: str) -> tuple[IssuerKeys, str | None] | None:

@@ -24,6 +24,7 @@ from shared.clients import Clients, get_clients
 from shared.moderation.openai_shape import openai_result
 from shared.moderation.service import ModerationService, get_moderation_service
 from shared.queues.consumer import consume
+from shared.queues.contract import Message, QueueContract
 from shared.queues.envelope import Envelope
 from shared.queues.producer import QueueProducer
 from shared.queues.results import ResultQueue, post_result
@@ -50,6 +51,14 @@ class ModerationJobResult(BaseModel):
     action: str
     result: dict[str, Any]
     metadata: dict[str, str] = Field(default_factory=dict)
+
+
+MODERATION_REQUESTS = QueueContract(
+    MODERATION_REQUESTS_QUEUE,
+    Message("moderation.request", ModerationJob),
+    summary="Moderate content under the tenant's policy, once per (tenant, idempotency key).",
+    result=Message(RESULT_TYPE, ModerationJobResult),
+)
 
 
 def result_id(tenant_id: str, idempotency_key: str) -> str:
@@ -133,4 +142,4 @@ async def handle_moderation_request(body: bytes, dequeue_count: int) -> None:
     async def process(envelope: Envelope[ModerationJob]) -> None:
         await jobs.process(envelope, await get_moderation_service())
 
-    await consume(clients.queues, MODERATION_REQUESTS_QUEUE, body, dequeue_count, ModerationJob, process)
+    await consume(clients.queues, MODERATION_REQUESTS, body, dequeue_count, process)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from azure.storage.queue.aio import QueueServiceClient
 from opentelemetry.trace import Span
 from pydantic import BaseModel, ValidationError
 
+from shared.queues.contract import QueueContract
 from shared.queues.envelope import Envelope, trace_carrier
 from shared.resources import poison_queue
 from shared.telemetry import attributes as attr
@@ -35,6 +37,31 @@ def parse_envelope(body: bytes, payload_type: type[P]) -> Envelope[P]:
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
         raise InvalidMessage(f"{where}: {problem['msg']}") from None
+
+
+def parse_message(contract: QueueContract[P], body: bytes) -> Envelope[P]:
+    """The envelope in `body` if it is the queue's message; else `InvalidMessage` naming the first
+    problem, a wrong `type` before anything else (a guessed type is the likeliest producer mistake)."""
+    try:
+        envelope = parse_envelope(body, contract.message.payload)
+    except InvalidMessage:
+        _check_type(contract, _declared_type(body))
+        raise
+    _check_type(contract, envelope.type)
+    return envelope
+
+
+def _check_type(contract: QueueContract[Any], found: object) -> None:
+    if isinstance(found, str) and found != contract.message.type:
+        raise InvalidMessage(f"type: {contract.queue} takes {contract.message.type!r}, not {found!r}")
+
+
+def _declared_type(body: bytes) -> object:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    return document.get("type") if isinstance(document, dict) else None
 
 
 def describe(envelope: Envelope[Any]) -> dict[str, str]:
@@ -85,20 +112,20 @@ def message_scope(
 
 async def consume(
     queues: QueueServiceClient,
-    queue: str,
+    contract: QueueContract[P],
     body: bytes,
     dequeue_count: int,
-    payload_type: type[P],
     process: Callable[[Envelope[P]], Awaitable[None]],
 ) -> None:
-    """One queue message: parse it, continue its trace, process it.
+    """One message of the contract's queue: parse and check it, continue its trace, process it.
 
-    `InvalidMessage`, at parse time or from `process`, moves the message to `<queue>-poison` at once;
-    any other exception propagates so the host retries the message (and poisons it after
-    `maxDequeueCount` attempts).
+    `InvalidMessage`, at parse time (not JSON, not the envelope, another `type`, an invalid payload)
+    or from `process`, moves the message to `<queue>-poison` at once; any other exception propagates
+    so the host retries the message (and poisons it after `maxDequeueCount` attempts).
     """
+    queue = contract.queue
     try:
-        envelope = parse_envelope(body, payload_type)
+        envelope = parse_message(contract, body)
     except InvalidMessage as invalid:
         await send_to_poison(queues, queue, body, str(invalid))
         return

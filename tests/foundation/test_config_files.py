@@ -1,4 +1,4 @@
-"""host.json and local.settings.sample.json validate against the Functions schemas in ../shared."""
+"""host.json and local.settings.sample.json validate against the Functions schemas vendored in schemas/."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import jsonschema
 from devhost.stack import StackPorts, stack_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT.parent / "shared" / "schemas" / "functions"
+SCHEMAS = ROOT / "schemas" / "functions"
 
 
 def _validate(document: Path, schema: Path) -> None:

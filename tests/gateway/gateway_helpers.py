@@ -21,6 +21,16 @@ SIM_KEY = "gateway-test-key"
 ALIAS = "test-model"
 
 
+class Clock:
+    """A monotonic clock that moves only when a test moves it: cool-downs and breakers without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class Reservation:
     estimated: int

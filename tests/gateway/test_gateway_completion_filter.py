@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import openai
 import pytest
 
+from devhost.simulators.tokens import split_text_tokens
 from shared.gateway.completion_filter import guard_completion
 from shared.gateway.relay import JsonCompletion
 from tests.conftest import RunningHost, bearer
@@ -88,31 +88,38 @@ def test_withheld_completion_is_not_stored_in_the_conversation(
     assert [(m["role"], m["content"]) for m in messages] == [("user", prompt)]
 
 
-@pytest.fixture
-def token_by_token(stack: Any) -> Iterator[None]:
-    """The simulator streams one token per read, so the guard clears the benign windows first."""
-    with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.aoai}", timeout=10) as control:
-        before = control.get("/_sim/config").json()["per_token_ms"]
-        control.post("/_sim/config", json={"per_token_ms": 2}).raise_for_status()
-        try:
-            yield
-        finally:
-            control.post("/_sim/config", json={"per_token_ms": before}).raise_for_status()
-
-
 def test_cut_stream_stores_only_the_text_the_client_received(
-    sdk: tuple[openai.OpenAI, dict[str, str]], http: httpx.Client, token_by_token: None
+    sdk: tuple[openai.OpenAI, dict[str, str]], http: httpx.Client, stack: Any
 ) -> None:
     client, headers = sdk
     reply = BENIGN + " " + VIOLENT + " That is all."
-    raw = client.chat.completions.with_raw_response.create(
-        model=MODEL,
-        messages=[{"role": "user", "content": quoted(reply)}],
-        stream=True,
-        extra_headers={"X-Conversation-Id": "new"},
-    )
-    chunks = list(raw.parse())
+    benign_tokens = split_text_tokens(BENIGN)
+    assert split_text_tokens(reply)[: len(benign_tokens)] == benign_tokens
+    resumed = False
+    with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.aoai}", timeout=10) as sim:
+        # The model pauses after the benign text (the role chunk, then a chunk per token) and goes on only
+        # once the client got what the guard cleared, however the gateway's reads were batched.
+        pause = {"kind": "pause", "after_chunks": 1 + len(benign_tokens)}
+        sim.post("/_sim/faults", json=[pause]).raise_for_status()
+        try:
+            raw = client.chat.completions.with_raw_response.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": quoted(reply)}],
+                stream=True,
+                extra_headers={"X-Conversation-Id": "new"},
+            )
+            chunks = []
+            for chunk in raw.parse():
+                chunks.append(chunk)
+                if not resumed and chunk.choices and chunk.choices[0].delta.content:
+                    sim.post("/_sim/resume").raise_for_status()
+                    resumed = True
+        finally:
+            if any(fault["kind"] == "pause" for fault in sim.get("/_sim/faults").json()):
+                sim.post("/_sim/reset").raise_for_status()  # never leave a pause for another test
+            sim.post("/_sim/resume").raise_for_status()
     delivered = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert resumed, "the cleared benign window reached the client while the model was paused"
     assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == [
         "content_filter"
     ]

@@ -76,7 +76,7 @@ async def test_a_client_disconnect_cancels_the_body_and_returns_normally() -> No
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await asyncio.wait_for(LeanStreamingResponse(body.__aiter__())(SCOPE, receive, send), 5)
+    await asyncio.wait_for(LeanStreamingResponse(body.__aiter__())(SCOPE, receive, send), 60)
     assert body.cancelled and body.finished
     assert 0 < body.produced < 1000
     assert not any(m.get("more_body") is False for m in sent)

@@ -71,7 +71,7 @@ async def test_a_redelivered_job_runs_once_and_posts_its_result_once(clients) ->
         assert sim.state.stats.total_requests == 1
         assert first["status"] == again["status"] == "succeeded"
         assert first["result"]["choices"][0]["message"]["content"] == "A short title"
-        [reply] = await received(queue, 1, timeout_s=1)
+        [reply] = await received(queue, 1)
         assert reply.type == "completion.result" and reply.idempotency_key == envelope.idempotency_key
         assert reply.payload.status == "succeeded" and reply.payload.metadata == {"purpose": "title"}
         assert (
@@ -88,7 +88,7 @@ async def test_refused_request_finishes_as_failed(clients) -> None:
             job("x", queue.queue_name, n=3), service
         )
         assert document["status"] == "failed" and document["error"]["param"] == "n"
-        [reply] = await received(queue, 1, timeout_s=1)
+        [reply] = await received(queue, 1)
         assert reply.payload.status == "failed" and reply.payload.response is None
 
 

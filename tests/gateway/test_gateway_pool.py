@@ -7,14 +7,7 @@ from collections import Counter
 
 from shared.gateway.pool import BreakerState, Unavailable, UpstreamPool, deployment_url
 from shared.settings import BackendSettings
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.gateway.gateway_helpers import Clock
 
 
 def settings(name: str, priority: int = 1, weight: int = 1, alias: str = "m") -> BackendSettings:

@@ -18,9 +18,7 @@ def chunk(
 ) -> bytes:
     body: dict = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": []}
     if choices:
-        body["choices"] = [
-            {"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}
-        ]
+        body["choices"] = [{"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}]
     if usage is not None:
         body["usage"] = usage
     return b"data: " + json.dumps(body).encode() + b"\n\n"
@@ -31,11 +29,18 @@ STREAM = chunk("Hel") + chunk("lo") + chunk("!") + chunk(finish="stop") + chunk(
 
 
 @contextlib.asynccontextmanager
-async def upstream(pieces: list[bytes], delay_s: float = 0.0) -> AsyncIterator[aiohttp.ClientResponse]:
+async def upstream(
+    pieces: list[bytes] | list[bytes | asyncio.Event], delay_s: float = 0.0
+) -> AsyncIterator[aiohttp.ClientResponse]:
+    """A local upstream writing `pieces`; at an `Event` it waits for it before writing on."""
+
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         for piece in pieces:
+            if isinstance(piece, asyncio.Event):
+                await asyncio.wait_for(piece.wait(), 60)
+                continue
             await response.write(piece)
             await asyncio.sleep(delay_s)
         return response
@@ -54,7 +59,9 @@ async def upstream(pieces: list[bytes], delay_s: float = 0.0) -> AsyncIterator[a
             await runner.cleanup()
 
 
-async def relay_all(pieces: list[bytes], **options: object) -> tuple[bytes, RelayOutcome, list[bytes]]:
+async def relay_all(
+    pieces: list[bytes] | list[bytes | asyncio.Event], **options: object
+) -> tuple[bytes, RelayOutcome, list[bytes]]:
     finished: list[RelayOutcome] = []
     async with upstream(pieces, delay_s=0.005) as response:
         relay = SseRelay(response, on_finish=finished.append, **options)  # type: ignore[arg-type]
@@ -96,12 +103,22 @@ async def test_stream_without_done_ends_with_an_error_event() -> None:
 
 async def test_stream_guard_ends_the_stream_with_content_filter() -> None:
     seen: list[tuple[str, bool]] = []
+    blocked = asyncio.Event()
 
     async def guard(text: str, final: bool) -> bool:
         seen.append((text, final))
+        if "forbidden" in text:
+            blocked.set()
         return "forbidden" in text
 
-    pieces = [chunk("fine " * 3), chunk("now forbidden"), chunk("never sent"), b"data: [DONE]\n\n"]
+    # The rest is written only after the guard blocked, so it cannot share a read with the forbidden text.
+    pieces: list[bytes | asyncio.Event] = [
+        chunk("fine " * 3),
+        chunk("now forbidden"),
+        blocked,
+        chunk("never sent"),
+        b"data: [DONE]\n\n",
+    ]
     out, outcome, _ = await relay_all(
         pieces, client_wants_usage=False, collect_text=False, guard=guard, guard_window_chars=10
     )
@@ -115,8 +132,18 @@ async def test_stream_guard_ends_the_stream_with_content_filter() -> None:
 
 async def test_each_upstream_read_is_forwarded_as_it_arrives() -> None:
     pieces = [chunk("a"), chunk("b"), chunk("c"), b"data: [DONE]\n\n"]
-    _, _, reads = await relay_all(pieces, client_wants_usage=False, collect_text=False)
-    assert len(reads) == 4
+    forwarded = [asyncio.Event() for _ in pieces]
+    # The upstream writes each event only after the client got the one before: a relay that waited
+    # for more upstream bytes before forwarding would never finish.
+    script: list[bytes | asyncio.Event] = [step for pair in zip(pieces, forwarded, strict=True) for step in pair]
+    reads: list[bytes] = []
+    async with upstream(script) as response:
+        relay = SseRelay(response, client_wants_usage=False, collect_text=False)
+        async with asyncio.timeout(60):
+            async for part in relay.events():
+                reads.append(part)
+                forwarded[len(reads) - 1].set()
+    assert reads == pieces
 
 
 async def test_json_completion_body_is_untouched() -> None:

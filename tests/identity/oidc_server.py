@@ -31,12 +31,14 @@ class OidcServer:
     issuer_path: str = "tenant-a/v2.0"
     keys: dict[str, rsa.RSAPrivateKey] = field(default_factory=dict)
     extra_jwks: list[dict[str, Any]] = field(default_factory=list)
-    delay_s: float = 0.0
+    hang: bool = False
+    """When set, `/keys` answers nothing until the server stops."""
     discovery_issuer: str | None = None
     jwks_requests: int = 0
     discovery_requests: int = 0
     url: str = ""
     _runner: web.AppRunner | None = None
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def issuer(self) -> str:
@@ -67,8 +69,8 @@ class OidcServer:
 
     async def _jwks(self, request: web.Request) -> web.Response:
         self.jwks_requests += 1
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
+        if self.hang:
+            await self._stopping.wait()
         keys = [public_jwk(key, kid) for kid, key in self.keys.items()] + self.extra_jwks
         return web.json_response({"keys": keys})
 
@@ -85,5 +87,6 @@ class OidcServer:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()

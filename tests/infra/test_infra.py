@@ -1,6 +1,6 @@
 """Offline checks of the azd project: azure.yaml, infra/main.parameters.json and the Bicep modules.
 
-Nothing here reaches the network: schemas come from ../shared, checkov runs with --skip-download.
+Nothing here reaches the network: schemas are vendored in schemas/, checkov runs with --skip-download.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from referencing.exceptions import NoSuchResource
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INFRA = PROJECT_ROOT / "infra"
-AZD_SCHEMAS = PROJECT_ROOT.parent / "shared" / "schemas" / "azd"
+AZD_SCHEMAS = PROJECT_ROOT / "schemas" / "azd"
 API_BICEP = INFRA / "app" / "api.bicep"
 
 ARM_TEMPLATE_URI = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json"

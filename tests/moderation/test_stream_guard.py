@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import itertools
 import json
 from collections.abc import AsyncIterator
 
@@ -33,9 +35,12 @@ class Recorder:
     def __init__(self, word: str) -> None:
         self.word = word
         self.seen: list[str] = []
+        self.moderated = asyncio.Event()
+        """Set at the first window: an upstream can wait for it to make the relay read in two parts."""
 
     async def __call__(self, window: str) -> Moderation:
         self.seen.append(window)
+        self.moderated.set()
         return fake_moderation(self.word in window)
 
 
@@ -87,12 +92,19 @@ def chunk(content: str | None = None, finish: str | None = None) -> bytes:
 
 
 @contextlib.asynccontextmanager
-async def relayed(pieces: list[bytes], guard: WindowedStreamGuard, window: int) -> AsyncIterator[list[bytes]]:
+async def relayed(
+    pieces: list[bytes | asyncio.Event], guard: WindowedStreamGuard, window: int
+) -> AsyncIterator[list[bytes]]:
+    """Relay `pieces` from a local upstream; at an `Event` the upstream waits for it before writing on."""
+
     async def handler(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         for piece in pieces:
-            await response.write(piece)
+            if isinstance(piece, asyncio.Event):
+                await asyncio.wait_for(piece.wait(), 60)
+            else:
+                await response.write(piece)
         return response
 
     app = web.Application()
@@ -124,26 +136,35 @@ def delivered_text(parts: list[bytes]) -> tuple[str, list[str | None]]:
 async def test_relay_holds_text_back_until_cleared_and_never_sends_the_flagged_window() -> None:
     recorder = Recorder("massacre")
     guard = WindowedStreamGuard(recorder, overlap_chars=32)
-    words = (BENIGN + VIOLENT + " And then more words.").split(" ")
-    pieces = [chunk(word if index == 0 else " " + word) for index, word in enumerate(words)]
+    benign = [chunk(word if index == 0 else " " + word) for index, word in enumerate(BENIGN.split(" "))]
+    violent = [chunk(" " + word) for word in (VIOLENT + " And then more words.").split(" ")[1:]]
+    # The violent part is written only once the benign text was moderated, however reads are batched.
+    pieces: list[bytes | asyncio.Event] = [*benign, recorder.moderated, *violent]
     pieces += [chunk(finish="stop"), b"data: [DONE]\n\n"]
     async with relayed(pieces, guard, window=200) as parts:
         text, finishes = delivered_text(parts)
     assert "massacre" not in text and "stab" not in text
-    assert text and BENIGN.startswith(text), "only text from cleared windows is delivered"
+    assert len(text) >= 200 and BENIGN.startswith(text), "a cleared window is delivered, the flagged one is not"
     assert finishes[-1] == "content_filter" and "stop" not in finishes
     assert parts[-1].endswith(b"data: [DONE]\n\n")
 
 
 async def test_relay_delivers_everything_when_every_window_is_clean() -> None:
-    guard = WindowedStreamGuard(Recorder("never-said"), overlap_chars=32)
+    recorder = Recorder("never-said")
+    guard = WindowedStreamGuard(recorder, overlap_chars=32)
     words = (BENIGN * 2).split(" ")
-    pieces = [chunk(word if index == 0 else " " + word) for index, word in enumerate(words)]
+    chunks = [chunk(word if index == 0 else " " + word) for index, word in enumerate(words)]
+    # The rest of the stream is written only once the first window was moderated, so the relay sees
+    # the text in at least two reads however the bytes are batched.
+    pieces: list[bytes | asyncio.Event] = [*chunks[:40], recorder.moderated, *chunks[40:]]
     pieces += [chunk(finish="stop"), b"data: [DONE]\n\n"]
     async with relayed(pieces, guard, window=200) as parts:
         text, finishes = delivered_text(parts)
     assert text == BENIGN * 2 and finishes[-1] == "stop"
-    assert len(guard.windows) >= 2
+    assert len(guard.windows) >= 2 and guard.windows[0][0] == 0
+    assert guard.windows[-1][1] == guard.cleared_chars == len(BENIGN * 2), "every character was moderated"
+    for (_, previous_end), (start, _) in itertools.pairwise(guard.windows):
+        assert start < previous_end, "each window overlaps the text cleared before it"
 
 
 async def test_an_unavailable_provider_ends_the_stream_when_failing_closed() -> None:

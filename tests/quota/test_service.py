@@ -37,14 +37,11 @@ async def test_hot_path_makes_no_cosmos_call_while_the_lease_covers_it(clients: 
     await quota.reconcile(first, 400)
     calls = container.total
 
-    started = time.perf_counter()
     for _ in range(200):
         reservation = await quota.reserve(caller, "gpt-4o-mini", 500)
         await quota.reconcile(reservation, 450)
-    per_request_us = (time.perf_counter() - started) / 200 * 1e6
 
-    assert container.total == calls
-    assert per_request_us < 500, per_request_us
+    assert container.total == calls, "no store call while the lease covers the requests (speed: bench/gateway.py)"
     await quota.aclose()
 
 
