@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from devhost.stack import LocalStack, StackPorts, provision
 from tests.resilience.harness import AppHost, app_settings, stack_env
+
+HostFactory = Callable[..., AbstractAsyncContextManager[AppHost]]
 
 
 @pytest.fixture(scope="package")
@@ -23,13 +26,25 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
 
 
 @pytest.fixture
-async def app_host(fault_stack: LocalStack, tmp_path: Path) -> AsyncIterator[AppHost]:
-    """A dev host process with queue triggers, on the fault stack; stopped after the test."""
-    await provision(app_settings(fault_stack))
-    host = AppHost(stack_env(fault_stack), tmp_path)
-    host.start()
-    try:
-        await host.ready()
+def host_with(fault_stack: LocalStack, tmp_path: Path) -> HostFactory:
+    """`async with host_with(SETTING="value") as host`: a dev host process (queue triggers on) on the
+    fault stack with these app settings on top of the suite's; stopped on the way out."""
+
+    @asynccontextmanager
+    async def running(**overrides: str) -> AsyncIterator[AppHost]:
+        await provision(app_settings(fault_stack))
+        host = AppHost(stack_env(fault_stack, **overrides), tmp_path)
+        host.start()
+        try:
+            await host.ready()
+            yield host
+        finally:
+            host.stop()
+
+    return running
+
+
+@pytest.fixture
+async def app_host(host_with: HostFactory) -> AsyncIterator[AppHost]:
+    async with host_with() as host:
         yield host
-    finally:
-        host.stop()
