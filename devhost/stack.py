@@ -248,11 +248,19 @@ class LocalStack:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
-    def restart(self, name: str, timeout_s: float = 60.0) -> None:
-        """Start a killed (or running) part again with the same command and port, and wait until it listens.
+    def restart(self, name: str, timeout_s: float = 60.0, *, graceful: bool = False) -> None:
+        """Start a part again with the same command and port, and wait until it listens. It is killed
+        first (SIGKILL, a crash) or, when `graceful`, stopped with SIGTERM (Azurite then saves its data).
 
         The Cosmos emulator keeps data in memory: after its restart, `provision` creates the app's
         database and containers again."""
+        process = self._processes[name]
+        if graceful and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                pass
         self.kill(name)
         self._spawn(name, self._commands[name])
         ports = {
