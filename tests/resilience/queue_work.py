@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -57,10 +58,8 @@ class QueueWork:
     @classmethod
     async def create(cls, clients: Clients) -> QueueWork:
         results = f"results-{uuid.uuid4().hex[:12]}"
-        try:
+        with contextlib.suppress(ResourceExistsError):
             await clients.queues.create_queue(results)
-        except ResourceExistsError:
-            pass
         return cls(clients, results)
 
     def new_turn(self) -> Turn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from devhost.stack import LocalStack
@@ -38,8 +39,6 @@ async def test_clients(fault_stack: LocalStack) -> AsyncIterator[Clients]:
 async def test_host_killed_with_messages_in_flight(
     host_with: HostFactory, fault_stack: LocalStack, test_clients: Clients
 ) -> None:
-    import httpx
-
     simulator = f"http://127.0.0.1:{fault_stack.ports.aoai}"
     async with httpx.AsyncClient(timeout=30) as client:
         before = (await client.get(f"{simulator}/_sim/config")).json()["first_token_ms"]
@@ -120,4 +119,5 @@ async def _all_leased(work: QueueWork) -> dict[str, int] | None:
 async def _jobs_started(work: QueueWork) -> bool:
     container = work.clients.database.get_container_client("jobs")
     rows = container.query_items("SELECT VALUE COUNT(1) FROM c WHERE c.status = 'running'")
-    return bool([n async for n in rows][0])
+    counts = [n async for n in rows]
+    return bool(counts and counts[0])
