@@ -21,6 +21,7 @@ COSMOS_EMULATOR_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b
 SIMULATOR_API_KEY = "local-simulator-key"
 DEFAULT_MODEL = "gpt-4o-mini"
 NODE_BIN = PROJECT_ROOT / "node_modules" / ".bin"
+AZURITE_SAVED = b"Azurite Queue service successfully closed"
 
 
 def free_port() -> int:
@@ -231,6 +232,20 @@ class LocalStack:
     def settings(self) -> dict[str, str]:
         return stack_settings(self.ports)
 
+    def _stop_saving(self, name: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
+        """SIGTERM, then wait for the exit or, for Azurite (whose exit waits on idle keep-alive
+        connections), for its log to say the queue service closed, its data saved."""
+        log = self.log_dir / f"{name}.log"
+        offset = log.stat().st_size if log.exists() else 0
+        os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while process.poll() is None and time.monotonic() < deadline:
+            with open(log, "rb") as text:
+                text.seek(offset)
+                if AZURITE_SAVED in text.read():
+                    return
+            time.sleep(0.1)
+
     def pid(self, name: str) -> int:
         return self._processes[name].pid
 
@@ -250,17 +265,14 @@ class LocalStack:
 
     def restart(self, name: str, timeout_s: float = 60.0, *, graceful: bool = False) -> None:
         """Start a part again with the same command and port, and wait until it listens. It is killed
-        first (SIGKILL, a crash) or, when `graceful`, stopped with SIGTERM (Azurite then saves its data).
+        first (SIGKILL, a crash) or, when `graceful`, stopped with SIGTERM until it reports its data
+        saved (Azurite on disk keeps its queues then; killed, it loses what it had not saved yet).
 
         The Cosmos emulator keeps data in memory: after its restart, `provision` creates the app's
         database and containers again."""
         process = self._processes[name]
         if graceful and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                pass
+            self._stop_saving(name, process, timeout_s)
         self.kill(name)
         self._spawn(name, self._commands[name])
         ports = {

@@ -171,7 +171,7 @@ async def test_cosmos_killed_and_restarted(app_host: AppHost, fault_stack: Local
             listed = await client.get(app_host.api("v1/conversations"), headers=load.headers[0])
             health = await client.get(app_host.api("health"))
         finally:
-            fault_stack.restart("cosmos")
+            await asyncio.to_thread(fault_stack.restart, "cosmos")
             await provision(app_settings(fault_stack))
         for op in during:
             tally.answered(op.status)
