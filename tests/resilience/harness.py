@@ -36,7 +36,7 @@ STORE_TIMEOUTS = {
     "HEALTH_TIMEOUT_SECONDS": "1",
 }
 """A store call gives up after about 2 x 1 s; a message being processed is leased for 15 s."""
-OUTAGE_S = 12.0
+OUTAGE_S = 8.0
 """How long a store stays frozen: several times the longest store-call bound above."""
 ANSWER_BOUND_S = 60.0
 """Client timeout: an answer later than this is a hang (the store bound is ~2 s; the slack is for a busy machine)."""
