@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,15 @@ class AppHost:
 
     def log_tail(self, chars: int = 4000) -> str:
         return self.log_text()[-chars:]
+
+
+_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def word(prefix: str = "") -> str:
+    """A unique token of letters only: digits in prompts can read as coded hate numerics ("88") to the
+    moderator, and a refused prompt is not the fault under test."""
+    return prefix + uuid.uuid4().hex[:12].translate(_LETTERS)
 
 
 def auth(tenant: str, user: str) -> dict[str, str]:

@@ -29,7 +29,7 @@ from shared.resources import (
     QUEUES,
     poison_queue,
 )
-from tests.resilience.harness import MODEL
+from tests.resilience.harness import MODEL, word
 
 TENANT = "resilience-queues"
 INVALID_BODY = b"this is not an envelope"
@@ -65,7 +65,7 @@ class QueueWork:
     def new_turn(self) -> Turn:
         user = f"u-{uuid.uuid4().hex[:8]}"
         caller = Caller(CallerKind.USER, TENANT, user, capabilities=frozenset(Capability))
-        return Turn(caller, f"c{uuid.uuid4().hex[:16]}", uuid.uuid4().hex[:12])
+        return Turn(caller, f"c{uuid.uuid4().hex[:16]}", word())
 
     async def send_turn(self, turn: Turn) -> None:
         """One turn (question and answer) of a new conversation; the same key on a re-send."""
@@ -82,7 +82,7 @@ class QueueWork:
         key, user = uuid.uuid4().hex, f"u-{uuid.uuid4().hex[:8]}"
         payload = CompletionJob(
             model=MODEL,
-            request={"messages": [{"role": "user", "content": f"Title for {key}"}], "max_tokens": 8},
+            request={"messages": [{"role": "user", "content": f"Title for {word()}"}], "max_tokens": 8},
             result_queue=self.results,
         )
         envelope = Envelope[CompletionJob](
@@ -93,7 +93,7 @@ class QueueWork:
 
     async def send_moderation(self) -> None:
         key = uuid.uuid4().hex
-        payload = ModerationJob(content=f"A friendly note {key}.", result_queue=self.results)
+        payload = ModerationJob(content=f"A friendly note {word()}.", result_queue=self.results)
         envelope = Envelope[ModerationJob](
             type="moderation.request", tenant=TENANT, user="svc", idempotency_key=key, payload=payload
         )

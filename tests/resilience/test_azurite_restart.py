@@ -25,6 +25,7 @@ from tests.resilience.harness import (
     app_settings,
     auth,
     eventually,
+    word,
 )
 from tests.resilience.queue_work import QueueWork, Turn, drain_queues
 
@@ -77,7 +78,7 @@ async def test_azurite_restarted_under_load(
 
     async def completer(client: httpx.AsyncClient, conversation: str, headers: dict[str, str]) -> None:
         while not stop.is_set() and tally.sent < MAX_SENDS:
-            token = uuid.uuid4().hex[:12]
+            token = word()
             body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": f"question {token}"}]}
             call = {**headers, "X-Conversation-Id": conversation}
             async with client.stream("POST", app_host.api("v1/chat/completions"), json=body, headers=call) as answer:

@@ -14,7 +14,7 @@ import pytest
 
 from devhost.stack import SIMULATOR_API_KEY, LocalStack
 from tests.resilience.conftest import HostFactory
-from tests.resilience.harness import ANSWER_BOUND_S, MODEL, Tally, auth, eventually
+from tests.resilience.harness import ANSWER_BOUND_S, MODEL, Tally, auth, eventually, word
 
 pytestmark = [pytest.mark.stack, pytest.mark.resilience]
 
@@ -46,7 +46,7 @@ def backends(simulator: str) -> str:
 
 async def one_request(client: httpx.AsyncClient, url: str, headers: dict[str, str], n: int) -> tuple[int, bool]:
     streamed = n % 2 == 0
-    body = {"model": MODEL, "stream": streamed, "messages": [{"role": "user", "content": f"Say hello {n}."}]}
+    body = {"model": MODEL, "stream": streamed, "messages": [{"role": "user", "content": f"Say hello {word()}."}]}
     async with client.stream("POST", url, json=body, headers=headers) as answer:
         payload = b"".join([chunk async for chunk in answer.aiter_bytes()])
     if answer.status_code != 200:

@@ -22,6 +22,7 @@ from tests.resilience.harness import (
     app_settings,
     auth,
     eventually,
+    word,
 )
 
 pytestmark = [pytest.mark.stack, pytest.mark.resilience]
@@ -76,8 +77,8 @@ async def write(client: httpx.AsyncClient, load: Load, worker: int, token: str) 
 
 async def worker_loop(client: httpx.AsyncClient, load: Load, worker: int) -> None:
     while not load.stop.is_set() and len(load.ops) < MAX_OPERATIONS:
-        load.ops.append(await turn(client, load, worker, f"t{uuid.uuid4().hex[:12]}"))
-        load.ops.append(await write(client, load, worker, f"w{uuid.uuid4().hex[:12]}"))
+        load.ops.append(await turn(client, load, worker, word("t")))
+        load.ops.append(await write(client, load, worker, word("w")))
 
 
 async def open_conversations(client: httpx.AsyncClient, host: AppHost, count: int) -> Load:
@@ -136,8 +137,8 @@ async def test_cosmos_frozen_under_load(app_host: AppHost, fault_stack: LocalSta
             fault_stack.freeze("cosmos")
             try:
                 # Answers that arrive while the store is still frozen: a bounded 503, not a hang.
-                probe_write = await write(client, load, 0, f"p{uuid.uuid4().hex[:12]}")
-                probe_turn = await turn(client, load, 1, f"p{uuid.uuid4().hex[:12]}")
+                probe_write = await write(client, load, 0, word("p"))
+                probe_turn = await turn(client, load, 1, word("p"))
                 await asyncio.sleep(OUTAGE_S)  # the outage itself, not synchronisation
             finally:
                 fault_stack.thaw("cosmos")
@@ -163,11 +164,11 @@ async def test_cosmos_killed_and_restarted(app_host: AppHost, fault_stack: Local
     tally = Tally("cosmos killed")
     async with httpx.AsyncClient(timeout=ANSWER_BOUND_S) as client:
         load = await open_conversations(client, app_host, 1)
-        load.ops.append(await write(client, load, 0, f"w{uuid.uuid4().hex[:12]}"))
+        load.ops.append(await write(client, load, 0, word("w")))
         fault_stack.kill("cosmos")
         try:
-            during = [await write(client, load, 0, f"p{uuid.uuid4().hex[:12]}"),
-                      await turn(client, load, 0, f"p{uuid.uuid4().hex[:12]}")]  # fmt: skip
+            during = [await write(client, load, 0, word("p")),
+                      await turn(client, load, 0, word("p"))]  # fmt: skip
             listed = await client.get(app_host.api("v1/conversations"), headers=load.headers[0])
             health = await client.get(app_host.api("health"))
         finally:
@@ -183,8 +184,8 @@ async def test_cosmos_killed_and_restarted(app_host: AppHost, fault_stack: Local
         # The emulator keeps its data in memory: what was stored before is gone with it. The same app
         # process (no restart of its own) serves and stores again.
         fresh = await open_conversations(client, app_host, 1)
-        fresh.ops.append(await turn(client, fresh, 0, f"t{uuid.uuid4().hex[:12]}"))
-        fresh.ops.append(await write(client, fresh, 0, f"w{uuid.uuid4().hex[:12]}"))
+        fresh.ops.append(await turn(client, fresh, 0, word("t")))
+        fresh.ops.append(await write(client, fresh, 0, word("w")))
         check_answers(fresh, tally)
         assert all(op.status in (200, 201) for op in fresh.ops), fresh.ops
         await verify_stored(client, fresh, tally)
