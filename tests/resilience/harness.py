@@ -33,10 +33,10 @@ STORE_TIMEOUTS = {
     "COSMOS_REQUEST_TIMEOUT_SECONDS": "1",
     "COSMOS_RETRY_TOTAL": "1",
     "STORAGE_REQUEST_TIMEOUT_SECONDS": "2",
-    "DEVHOST_QUEUE_LEASE_SECONDS": "15",
+    "DEVHOST_QUEUE_LEASE_SECONDS": "10",
     "HEALTH_TIMEOUT_SECONDS": "1",
 }
-"""A store call gives up after about 2 x 1 s; a message being processed is leased for 15 s."""
+"""A store call gives up after about 2 x 1 s; a message being processed is leased for 10 s."""
 OUTAGE_S = 8.0
 """How long a store stays frozen: several times the longest store-call bound above."""
 ANSWER_BOUND_S = 60.0

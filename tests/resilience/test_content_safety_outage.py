@@ -35,7 +35,7 @@ async def test_content_safety_failing_then_gone_fails_closed(host_with: HostFact
     simulator = f"http://127.0.0.1:{fault_stack.ports.content_safety}"
     async with httpx.AsyncClient(timeout=ANSWER_BOUND_S) as client, host_with(**CONTENT_SAFETY) as host:
         healthy = await _calls(client, host)
-        await client.post(f"{simulator}/_sim/faults", json={"status": 500, "count": FAILING})
+        await client.post(f"{simulator}/_sim/faults", json={"status": 500, "count": FAILING, "retry_after_ms": 10})
         try:
             failing = await _calls(client, host)
         finally:

@@ -23,8 +23,8 @@ JOBS = 24
 TURNS = 40
 MODERATIONS = 40
 SLOW_MODEL = {"first_token_ms": 1500}
-HOST = {"UPSTREAM_TOTAL_TIMEOUT_SECONDS": "5"}
-"""A completion job's claim outlives its longest run (5 s + 10 s); a crashed host's claim goes stale then."""
+HOST = {"UPSTREAM_TOTAL_TIMEOUT_SECONDS": "3"}
+"""A completion job's claim outlives its longest run (3 s + 10 s); a crashed host's claim goes stale then."""
 
 
 @pytest.fixture
