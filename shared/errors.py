@@ -10,8 +10,8 @@ from azure.cosmos.exceptions import CosmosClientTimeoutError
 DEPENDENCY_RETRY_AFTER_S = 5
 """Retry-After on a 503: a little longer than a store call's bounded timeout."""
 
-UNAVAILABLE_STORE_STATUSES = frozenset({408, 502, 503, 504})
-"""Store answers that mean 'not now' rather than 'never': the request may succeed when retried."""
+UNAVAILABLE_STORE_STATUSES = frozenset({408, 429, 502, 503, 504})
+"""Store answers that mean "not now" rather than "never" (429: throttled after the SDK's own retries)."""
 
 
 class ApiError(Exception):
