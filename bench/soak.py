@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -153,6 +154,24 @@ class Soak:
             await asyncio.gather(*(worker() for _ in range(self.concurrency)))
 
 
+def connections_by_peer(pid: int, names: dict[int, str]) -> Counter[str]:
+    """The process's TCP sockets by the port they are connected to (named after the stack's parts)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    peers: Counter[str] = Counter()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                local, remote = int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)
+                peers[names.get(remote) or ("listening" if remote == 0 else names.get(local, "inbound"))] += 1
+    return peers
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -223,6 +242,9 @@ def main() -> None:
         elapsed = time.monotonic() - started
         soak.idle_at_1k = idle_stats(stats)
         soak.rss_at_1k = rss_mb(host.pid)
+        names = {stack.ports.cosmos: "cosmos", stack.ports.queue: "azurite", stack.ports.aoai: "model",
+                 stack.ports.content_safety: "content-safety", port: "server"}  # fmt: skip
+        sockets_at_1k = connections_by_peer(host.pid, names)
         started = time.monotonic()
         asyncio.run(soak.run(range(first, args.requests)))
         elapsed += time.monotonic() - started
@@ -230,6 +252,8 @@ def main() -> None:
         rss_end = rss_mb(host.pid)
         fds_outside = len(os.listdir(f"/proc/{host.pid}/fd"))
         report(soak, elapsed, rss_end, figures, fds_outside, load_before)
+        print(f"TCP sockets by peer, idle after 1k: {dict(sockets_at_1k)}")
+        print(f"TCP sockets by peer, idle after {soak.sent}: {dict(connections_by_peer(host.pid, names))}")
     finally:
         if host is not None:
             host.send_signal(signal.SIGTERM)
