@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.resilience]
 PRODUCERS = 4
 COMPLETIONS = 2
 BACKLOG = 20
-MAX_SENDS = 400
+MAX_SENDS = 5000
 MAX_ATTEMPTS = 20
 
 

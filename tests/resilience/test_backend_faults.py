@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.stack, pytest.mark.resilience]
 
 SICK, HEALTHY = "sick-deployment", "healthy-deployment"
 CONCURRENCY = 8
-MAX_REQUESTS = 5000
+MAX_REQUESTS = 100_000
+"""A bound on the load; the test ends on outcomes (faults used up, circuit closed, traffic back) well before."""
 BREAKER = {
     "UPSTREAM_BREAKER_FAILURES": "3",
     "UPSTREAM_BREAKER_OPEN_SECONDS": "2",

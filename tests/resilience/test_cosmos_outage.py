@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.resilience]
 WORKERS = 4
 ACKS_BEFORE = 8
 ACKS_AFTER = 8
-MAX_OPERATIONS = 400
+MAX_OPERATIONS = 5000
 RETRYABLE = {409, 503}
 
 
