@@ -279,13 +279,13 @@ async def focus(
     print(f"\nFocus: 50 ms upstream, concurrency 16, {rounds} rounds of 800 requests per target")
     print(
         "| arrivals | mode | added p50 ms per round | median added p50 ms | median CPU ms/req "
-        "| reference median added p50 ms |"
+        "| reference median added p50 ms | reference median CPU ms/req | CPU ratio gateway / reference |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for arrivals in ("burst", "staggered"):
         stagger = 0.05 / 16 if arrivals == "staggered" else 0.0
         for stream in (False, True):
-            added, cpu, ref_added = [], [], []
+            added, cpu, ref_added, ref_cpu = [], [], [], []
             for _ in range(rounds):
                 direct = await drive(direct_url, direct_headers, stream, 16, 800, None, stagger)
                 via = await drive(gateway_url, gateway_headers, stream, 16, 800, pid, stagger)
@@ -294,10 +294,12 @@ async def focus(
                 added.append(percentiles(via)[0] - d50)
                 ref_added.append(percentiles(ref)[0] - d50)
                 cpu.append(via.cpu_ms_per_request or 0.0)
+                ref_cpu.append(ref.cpu_ms_per_request or 0.0)
             print(
                 f"| {arrivals} | {'stream' if stream else 'json'} | {', '.join(f'{a:+.2f}' for a in added)} "
                 f"| {statistics.median(added):+.2f} | {statistics.median(cpu):.2f} "
-                f"| {statistics.median(ref_added):+.2f} |",
+                f"| {statistics.median(ref_added):+.2f} | {statistics.median(ref_cpu):.2f} "
+                f"| {statistics.median(cpu) / max(statistics.median(ref_cpu), 1e-9):.2f} |",
                 flush=True,
             )
 

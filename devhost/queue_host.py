@@ -13,6 +13,7 @@ import base64
 import binascii
 import contextlib
 import logging
+import os
 from datetime import UTC, datetime
 
 import azure.functions.queue as func_queue
@@ -26,6 +27,8 @@ from devhost.host_config import QueueOptions
 logger = logging.getLogger("devhost.queues")
 
 PROCESSING_LEASE_S = 600
+"""How long a fetched message stays invisible while it is processed; a crashed host's messages
+reappear after it. DEVHOST_QUEUE_LEASE_SECONDS shortens it (the crash tests)."""
 MIN_POLLING_INTERVAL_S = 0.1
 
 
@@ -47,6 +50,7 @@ class QueueListener:
         self._in_flight: dict[asyncio.Task[None], QueueMessage] = {}
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
+        self._lease_s = int(os.environ.get("DEVHOST_QUEUE_LEASE_SECONDS", PROCESSING_LEASE_S))
 
     async def run(self) -> None:
         delay = MIN_POLLING_INTERVAL_S
@@ -73,7 +77,7 @@ class QueueListener:
         pager = self._queue.receive_messages(
             messages_per_page=self.options.batch_size,
             max_messages=self.options.batch_size,
-            visibility_timeout=PROCESSING_LEASE_S,
+            visibility_timeout=self._lease_s,
         )
         return [message async for message in pager]
 

@@ -18,6 +18,39 @@ from shared.telemetry.setup import configure_telemetry
 T = TypeVar("T")
 
 
+COSMOS_THROTTLE_RETRIES = 3
+COSMOS_THROTTLE_WAIT_MAX_S = 5
+
+
+def cosmos_options(settings: Settings) -> dict[str, Any]:
+    """Bounded waits: an unresponsive store fails a call after about (retries + 1) x timeout, so a
+    request answers 503 instead of hanging for as long as the outage lasts (the SDK's defaults wait
+    a minute a try). Throttling (429) keeps a few short retries of its own."""
+    timeout = settings.cosmos_request_timeout_s
+    return {
+        "connection_timeout": timeout,
+        "read_timeout": timeout,
+        "retry_total": settings.cosmos_retry_total,
+        "retry_connect": settings.cosmos_retry_total,
+        "retry_read": settings.cosmos_retry_total,
+        "retry_throttle_total": COSMOS_THROTTLE_RETRIES,
+        "retry_throttle_backoff_max": COSMOS_THROTTLE_WAIT_MAX_S,
+    }
+
+
+def queue_options(settings: Settings) -> dict[str, Any]:
+    """Queue calls time out and retry 1 s then 2 s apart (the SDK's default backs off 15 s and more)."""
+    timeout = settings.storage_request_timeout_s
+    return {
+        "connection_timeout": timeout,
+        "read_timeout": timeout,
+        "retry_total": settings.storage_retry_total,
+        "initial_backoff": 1,
+        "increment_base": 1,
+        "random_jitter_range": 0,
+    }
+
+
 def _identity_credential(client_id: str | None, kind: str | None) -> AsyncTokenCredential:
     if (kind or "").lower() == "managedidentity":
         return ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
@@ -38,17 +71,23 @@ class Clients:
         cosmos_key = settings.cosmos_key_credential
         if cosmos_key:
             endpoint, key = cosmos_key
-            self.cosmos = CosmosClient(endpoint, credential=key)
+            self.cosmos = CosmosClient(endpoint, credential=key, **cosmos_options(settings))
         else:
             cosmos_credential = self._credential_for(settings.cosmos_client_id, settings.cosmos_credential)
-            self.cosmos = CosmosClient(str(settings.cosmos_account_endpoint), credential=cosmos_credential)
+            self.cosmos = CosmosClient(
+                str(settings.cosmos_account_endpoint), credential=cosmos_credential, **cosmos_options(settings)
+            )
         self.database: DatabaseProxy = self.cosmos.get_database_client(settings.cosmos_database)
 
         if settings.storage_connection_string:
-            self.queues = QueueServiceClient.from_connection_string(settings.storage_connection_string)
+            self.queues = QueueServiceClient.from_connection_string(
+                settings.storage_connection_string, **queue_options(settings)
+            )
         else:
             queue_credential = self._credential_for(settings.storage_client_id, settings.storage_credential)
-            self.queues = QueueServiceClient(str(settings.queue_service_uri), credential=queue_credential)
+            self.queues = QueueServiceClient(
+                str(settings.queue_service_uri), credential=queue_credential, **queue_options(settings)
+            )
 
         self.http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0, limit_per_host=0, ttl_dns_cache=300, keepalive_timeout=60),

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
+from azure.cosmos.exceptions import CosmosClientTimeoutError
+
+DEPENDENCY_RETRY_AFTER_S = 5
+"""Retry-After on a 503: a little longer than a store call's bounded timeout."""
+
+UNAVAILABLE_STORE_STATUSES = frozenset({408, 429, 502, 503, 504})
+"""Store answers that mean "not now" rather than "never" (429: throttled after the SDK's own retries)."""
+
 
 class ApiError(Exception):
     """An error with an HTTP status and an OpenAI-style body: {"error": {message, type, code, param}}."""
@@ -60,8 +69,25 @@ def precondition_failed(message: str = "The resource was changed; read it again.
     return ApiError(412, message, code="precondition_failed")
 
 
-def service_unavailable(message: str, *, code: str = "service_unavailable") -> ApiError:
-    return ApiError(503, message, type="server_error", code=code)
+def service_unavailable(
+    message: str, *, code: str = "service_unavailable", retry_after_s: int = DEPENDENCY_RETRY_AFTER_S
+) -> ApiError:
+    return ApiError(503, message, type="server_error", code=code, headers={"Retry-After": str(retry_after_s)})
+
+
+def dependency_unavailable(error: BaseException) -> ApiError | None:
+    """The 503 for a store (Cosmos DB, Storage queues) that is unreachable, timed out or answered
+    'unavailable'; None for any other error. The one place such SDK exceptions become a response:
+    the caller may retry, unlike after a 500, and nothing acknowledged was lost."""
+    if isinstance(error, ServiceRequestError | ServiceResponseError | CosmosClientTimeoutError):
+        unavailable = True
+    elif isinstance(error, HttpResponseError):
+        unavailable = error.status_code in UNAVAILABLE_STORE_STATUSES
+    else:
+        unavailable = False
+    if not unavailable:
+        return None
+    return service_unavailable("A storage dependency is unavailable; retry later.", code="store_unavailable")
 
 
 def internal_error(request_id: str) -> ApiError:

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     cosmos_credential: str | None = Field(None, alias="CosmosDb__credential")
     cosmos_client_id: str | None = Field(None, alias="CosmosDb__clientId")
     cosmos_database: str = Field("copilot", alias="COSMOS_DATABASE")
+    cosmos_request_timeout_s: float = Field(5.0, alias="COSMOS_REQUEST_TIMEOUT_SECONDS", gt=0)
+    """Connect and read timeout of one Cosmos request; with COSMOS_RETRY_TOTAL it bounds how long a
+    call waits for an unresponsive store before the caller gets 503 with Retry-After."""
+    cosmos_retry_total: int = Field(1, alias="COSMOS_RETRY_TOTAL", ge=0, le=10)
+    """Retries after a connection error or timeout (throttling has its own bounded retries)."""
     conversation_ttl_days: int = Field(90, alias="CONVERSATION_TTL_DAYS", ge=-1, le=36500)
     """Retention of conversations and messages; 0 or -1 keeps them until deleted."""
     conversation_title_max_chars: int = Field(200, alias="CONVERSATION_TITLE_MAX_CHARS", ge=1, le=1000)
@@ -90,6 +95,9 @@ class Settings(BaseSettings):
     storage_credential: str | None = Field(None, alias="AzureWebJobsStorage__credential")
     storage_client_id: str | None = Field(None, alias="AzureWebJobsStorage__clientId")
 
+    storage_request_timeout_s: float = Field(10.0, alias="STORAGE_REQUEST_TIMEOUT_SECONDS", gt=0)
+    storage_retry_total: int = Field(5, alias="STORAGE_RETRY_TOTAL", ge=0, le=10)
+    """Retries of a failed queue call, 1 s then 2 s apart: rides out a Storage restart of a few seconds."""
     azure_client_id: str | None = Field(None, alias="AZURE_CLIENT_ID")
 
     auth_issuers: Annotated[list[IssuerSettings], NoDecode] = Field(default_factory=list, alias="AUTH_ISSUERS")

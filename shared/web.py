@@ -15,7 +15,7 @@ from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 
-from shared.errors import ApiError, bad_request, internal_error, payload_too_large
+from shared.errors import ApiError, bad_request, dependency_unavailable, internal_error, payload_too_large
 from shared.identity.caller import Caller
 from shared.telemetry.http import server_span
 
@@ -123,9 +123,14 @@ async def serve(request: Request, handler: Handler, authenticate: Authenticate |
             response.headers.update(context.response_headers)
         except ApiError as error:
             response = error_response(error, request_id)
-        except Exception:
-            logger.exception("unhandled error", extra={"request_id": request_id})
-            response = error_response(internal_error(request_id), request_id)
+        except Exception as error:
+            failure = dependency_unavailable(error)
+            if failure is None:
+                logger.exception("unhandled error", extra={"request_id": request_id})
+                failure = internal_error(request_id)
+            else:
+                logger.warning("dependency unavailable: %r", error, extra={"request_id": request_id})
+            response = error_response(failure, request_id)
         response.headers[REQUEST_ID_HEADER] = request_id
         return observed.finish(response, request_id)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import time
 from typing import Any, Literal
 
@@ -40,7 +41,8 @@ from shared.resources import COMPLETION_JOBS_QUEUE, JOBS
 
 logger = logging.getLogger(__name__)
 
-CLAIM_LEASE_S = 300.0
+CLAIM_MARGIN_S = 10.0
+"""A claim outlives the longest run (the upstream's total timeout) by this much; then it is stale."""
 RESULT_TYPE = "completion.result"
 
 
@@ -71,7 +73,13 @@ COMPLETION_JOBS = QueueContract(
 
 
 class JobBusy(Exception):
-    """Another delivery of the same job holds its claim; the host retries this one later."""
+    """Another delivery of the same job holds its claim, for `retry_in_s` more at most (it may have
+    died with its instance). Not a failure: the message is deferred until then, not retried, so
+    waiting out a crashed instance's claim never uses up its dequeue count into the poison queue."""
+
+    def __init__(self, identity: str, retry_in_s: float) -> None:
+        super().__init__(identity)
+        self.retry_in_s = retry_in_s
 
 
 def job_id(tenant_id: str, user_id: str, idempotency_key: str) -> str:
@@ -84,13 +92,20 @@ def job_partition(tenant_id: str) -> str:
 
 
 class CompletionJobs:
-    def __init__(self, container: ContainerProxy, producer: QueueProducer) -> None:
+    def __init__(self, container: ContainerProxy, producer: QueueProducer, claim_lease_s: float) -> None:
         self._container = container
         self._producer = producer
+        self._claim_lease_s = claim_lease_s
 
     @classmethod
     def from_clients(cls, clients: Clients) -> CompletionJobs:
-        return cls(clients.database.get_container_client(JOBS.name), QueueProducer(clients.queues))
+        claim_lease_s = clients.settings.upstream_total_timeout_s + CLAIM_MARGIN_S
+        return cls(clients.database.get_container_client(JOBS.name), QueueProducer(clients.queues), claim_lease_s)
+
+    async def defer(self, envelope: Envelope[CompletionJob], busy: JobBusy) -> None:
+        """Send the job again, visible once the other claim has ended or gone stale."""
+        delay = max(1, math.ceil(busy.retry_in_s))
+        await self._producer.send(COMPLETION_JOBS_QUEUE, envelope, visibility_timeout_s=delay)
 
     async def process(self, envelope: Envelope[CompletionJob], service: CompletionService) -> dict[str, Any]:
         """Run the job once; returns its document (status succeeded or failed)."""
@@ -153,11 +168,12 @@ class CompletionJobs:
             try:
                 return dict(await self._container.create_item(fresh))
             except CosmosResourceExistsError:
-                raise JobBusy(identity) from None
+                raise JobBusy(identity, self._claim_lease_s) from None
         if current["status"] in ("succeeded", "failed"):
             return dict(current)
-        if current["status"] == "running" and time.time() - float(current.get("claimed_at", 0)) < CLAIM_LEASE_S:
-            raise JobBusy(identity)
+        held_for = time.time() - float(current.get("claimed_at", 0))
+        if current["status"] == "running" and held_for < self._claim_lease_s:
+            raise JobBusy(identity, self._claim_lease_s - held_for)
         claimed = {
             **current,
             "status": "running",
@@ -171,7 +187,7 @@ class CompletionJobs:
                 )
             )
         except CosmosAccessConditionFailedError:
-            raise JobBusy(identity) from None
+            raise JobBusy(identity, self._claim_lease_s) from None
 
     async def _save(self, document: dict[str, Any]) -> dict[str, Any]:
         body = {key: value for key, value in document.items() if not key.startswith("_")}
@@ -199,6 +215,9 @@ async def handle_message(body: bytes, dequeue_count: int) -> None:
     async def process(envelope: Envelope[CompletionJob]) -> None:
         try:
             await jobs.process(envelope, await get_completion_service())
+        except JobBusy as busy:
+            logger.info("completion job %s busy; deferred %.0f s", describe(envelope), busy.retry_in_s)
+            await jobs.defer(envelope, busy)
         except ApiError as error:
             logger.warning("completion job %s failed (attempt %d): %s", describe(envelope), dequeue_count, error)
             raise

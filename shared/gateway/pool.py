@@ -8,6 +8,7 @@ re-opens it. State is per process: each instance learns about a backend on its o
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -17,6 +18,8 @@ from enum import StrEnum
 from shared.settings import BackendSettings
 
 Clock = Callable[[], float]
+
+logger = logging.getLogger(__name__)
 
 
 class BreakerState(StrEnum):
@@ -129,6 +132,8 @@ class UpstreamPool:
             backend.probe_in_flight = True
 
     def record_success(self, backend: Backend) -> None:
+        if backend.breaker is not BreakerState.CLOSED:
+            logger.warning("upstream circuit closed: %s", backend.name)
         backend.consecutive_failures = 0
         backend.breaker = BreakerState.CLOSED
         backend.probe_in_flight = False
@@ -151,6 +156,7 @@ class UpstreamPool:
         if backend.breaker is BreakerState.HALF_OPEN or backend.consecutive_failures >= self.breaker_failures:
             backend.breaker = BreakerState.OPEN
             backend.open_until = now + self.breaker_open_s
+            logger.warning("upstream circuit opened for %g s: %s", self.breaker_open_s, backend.name)
         backend.probe_in_flight = False
 
     def _cool_down(self, backend: Backend, seconds: float, throttled: bool) -> None:

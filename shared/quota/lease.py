@@ -9,6 +9,18 @@ Blocks are max(shortfall, budget / divisor). Once the window's unallocated remai
 than a block (or a block is refused), the lease turns "tight": it takes exactly what each request
 lacks, and hands spare allowance back to the counter when it refuses a request or gets tokens
 back, so other instances can use it.
+
+Leasing ahead: in the last LEASE_AHEAD_S of a window, the first admission that finds the lease
+roomy takes a block of the *next* window in the background. At the roll-over that block becomes the
+new window's grant, so the first requests of a window are admitted from memory instead of waiting
+for a Cosmos round trip. The block counts against the next window's counter from the moment it is
+taken, so the invariant holds per window; a block the instance doesn't use goes back at the
+following roll-over like any spare.
+
+When the counter store is unavailable, admission fails open only as far as allowance already
+leased reaches (this window's grant, or the next window's block when taken ahead): those requests
+need no I/O. A request the lease doesn't cover needs a take, which fails, and the caller answers
+503 with Retry-After (`QuotaService.reserve`): the budget is never exceeded because of an outage.
 """
 
 from __future__ import annotations
@@ -24,6 +36,9 @@ from shared.quota.models import Scope, WindowKey, WindowKind, window_index
 logger = logging.getLogger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], None]
+
+LEASE_AHEAD_S = 10.0
+"""How long before a window ends a busy lease takes a block of the next window."""
 
 
 class Lease:
@@ -52,6 +67,13 @@ class Lease:
         self.retired = False
         self.seen_total = 0
         """The window's counter as this instance last saw it (for the remaining-tokens header)."""
+        self.ahead_index = -1
+        self.ahead_granted = 0
+        """A block of window `ahead_index` taken before it began; it becomes that window's grant."""
+        self._ahead_pending = False
+        self._ahead_for = -1
+        self._ahead_done = asyncio.Event()
+        self._budget = 0
 
     @property
     def available(self) -> int:
@@ -69,7 +91,11 @@ class Lease:
         index = window_index(self.kind, self._clock())
         if index > self.index:
             self._return_spare_later()
-            self.index, self.granted, self.charged = index, 0, 0
+            ahead = self.ahead_granted if self.ahead_index == index else 0
+            if self.ahead_granted and self.ahead_index != index:
+                self._spawn(self._ledger.add(self.key(self.ahead_index), -self.ahead_granted))
+            self.ahead_index, self.ahead_granted = -1, 0
+            self.index, self.granted, self.charged = index, ahead, 0
             self.tight, self.seen_total = False, 0
         return self.index
 
@@ -78,13 +104,42 @@ class Lease:
         index = self.current_index()
         if self.granted - self.charged >= amount:
             self.charged += amount
+            self._maybe_lease_ahead(index)
             return index
         return None
+
+    def _maybe_lease_ahead(self, index: int) -> None:
+        if self.tight or self.retired or self._ahead_pending or self.ahead_index > index or self._budget <= 0:
+            return
+        if self.key(index).end - self._clock() > LEASE_AHEAD_S:
+            return
+        self._ahead_pending, self._ahead_for, self._ahead_done = True, index + 1, asyncio.Event()
+        self._spawn(self._lease_ahead(index + 1, self._block(self._budget), self._budget))
+
+    async def _lease_ahead(self, index: int, want: int, budget: int) -> None:
+        try:
+            total = await self._ledger.take(self.key(index), want, budget)
+        except Exception as error:  # the window's first requests will take their own block
+            logger.warning("leasing the next quota window ahead failed: %r", error)
+            return
+        finally:
+            self._ahead_pending = False
+            self._ahead_done.set()
+        if total is None:
+            return
+        if self.retired or self.index > index:
+            await self._ledger.add(self.key(index), -want)
+        elif self.index == index:
+            self.granted += want
+        else:
+            self.ahead_index = index
+            self.ahead_granted += want
 
     async def admit(self, amount: int, budget: int) -> int | None:
         """Admit `amount`, taking more allowance from the counter if needed; None when over budget."""
         if amount > budget:
             return None
+        self._budget = budget
         self._in_flight += 1
         try:
             async with self._lock:
@@ -98,6 +153,9 @@ class Lease:
             if index is not None:
                 return index
             index = self.index
+            if self._ahead_pending and self._ahead_for == index:
+                await self._ahead_done.wait()  # a block of this window is on its way: no second take
+                continue
             shortfall = amount - self.available
             block = self._block(budget)
             want = shortfall if self.tight else min(budget, max(shortfall, block))
@@ -158,6 +216,9 @@ class Lease:
     def retire(self) -> None:
         """Stop using this lease (its window is over or the process is closing); return its spare."""
         self._return_spare_later()
+        if self.ahead_granted:
+            self._spawn(self._ledger.add(self.key(self.ahead_index), -self.ahead_granted))
+            self.ahead_index, self.ahead_granted = -1, 0
         self.granted = self.charged
         self.retired = True
 
