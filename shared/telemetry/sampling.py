@@ -22,7 +22,17 @@ from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
 
 SAMPLE_RATE_ATTRIBUTE = "microsoft.sample_rate"
-"""Azure Monitor's item-count attribute: children copy their parent's so counts extrapolate alike."""
+"""Azure Monitor's item-count attribute: children copy their root's so counts extrapolate alike."""
+TRACE_STATE_KEY = "copilot"
+"""The root's sample rate travels in `tracestate` (`copilot=sr:<percent>`), so a queue consumer has it."""
+
+
+def _rate_from(state: TraceState) -> float | None:
+    value = state.get(TRACE_STATE_KEY) or ""
+    try:
+        return float(value.removeprefix("sr:")) if value.startswith("sr:") else None
+    except ValueError:
+        return None
 
 
 class WholeTraceSampler(Sampler):
@@ -42,11 +52,22 @@ class WholeTraceSampler(Sampler):
         parent_span = trace.get_current_span(parent_context)
         parent = parent_span.get_span_context()
         if not parent.is_valid or (parent.is_remote and kind is SpanKind.SERVER and not parent.trace_flags.sampled):
-            return self.root.should_sample(None, trace_id, name, kind, attributes, links)
+            decided = self.root.should_sample(None, trace_id, name, kind, attributes, links)
+            state = parent.trace_state if parent.is_valid else TraceState()
+            rate = (decided.attributes or {}).get(SAMPLE_RATE_ATTRIBUTE)
+            if decided.decision is Decision.RECORD_AND_SAMPLE and isinstance(rate, int | float):
+                state = (
+                    state.update(TRACE_STATE_KEY, f"sr:{rate}")
+                    if TRACE_STATE_KEY in state
+                    else state.add(TRACE_STATE_KEY, f"sr:{rate}")
+                )
+            return SamplingResult(decided.decision, decided.attributes, state)
         if not parent.trace_flags.sampled:
             return SamplingResult(Decision.DROP, None, parent.trace_state)
         inherited = dict(attributes or {})
         rate = (getattr(parent_span, "attributes", None) or {}).get(SAMPLE_RATE_ATTRIBUTE)
+        if rate is None:
+            rate = _rate_from(parent.trace_state)
         if rate is not None:
             inherited[SAMPLE_RATE_ATTRIBUTE] = rate
         return SamplingResult(Decision.RECORD_AND_SAMPLE, inherited, parent.trace_state)
