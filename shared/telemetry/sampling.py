@@ -54,12 +54,13 @@ class WholeTraceSampler(Sampler):
         if not parent.is_valid or (parent.is_remote and kind is SpanKind.SERVER and not parent.trace_flags.sampled):
             decided = self.root.should_sample(None, trace_id, name, kind, attributes, links)
             state = parent.trace_state if parent.is_valid else TraceState()
-            rate = (decided.attributes or {}).get(SAMPLE_RATE_ATTRIBUTE)
+            rate = dict(decided.attributes or {}).get(SAMPLE_RATE_ATTRIBUTE)
             if decided.decision is Decision.RECORD_AND_SAMPLE and isinstance(rate, int | float):
+                value = f"sr:{rate}"
                 state = (
-                    state.update(TRACE_STATE_KEY, f"sr:{rate}")
+                    state.update(TRACE_STATE_KEY, value)
                     if TRACE_STATE_KEY in state
-                    else state.add(TRACE_STATE_KEY, f"sr:{rate}")
+                    else state.add(TRACE_STATE_KEY, value)
                 )
             return SamplingResult(decided.decision, decided.attributes, state)
         if not parent.trace_flags.sampled:

@@ -149,9 +149,12 @@ def test_the_sampler_keeps_whole_traces_across_children_and_the_queue_hop() -> N
                 pass
             with tracer.start_as_current_span("send conversation-events", kind=SpanKind.PRODUCER):
                 w3c.inject(carrier)
-        with tracer.start_as_current_span(
-            "process conversation-events", context=w3c.extract(carrier), kind=SpanKind.CONSUMER
-        ), tracer.start_as_current_span("cosmos write"):
+        with (
+            tracer.start_as_current_span(
+                "process conversation-events", context=w3c.extract(carrier), kind=SpanKind.CONSUMER
+            ),
+            tracer.start_as_current_span("cosmos write"),
+        ):
             pass
 
     assert root.asked == traces, "one decision per trace, at its root"
@@ -161,17 +164,15 @@ def test_the_sampler_keeps_whole_traces_across_children_and_the_queue_hop() -> N
     assert len(by_trace) == traces // 2
     for names in by_trace.values():
         assert len(names) == 6, f"a kept trace is whole: {names}"
-    assert all(
-        (span.attributes or {}).get(SAMPLE_RATE_ATTRIBUTE) == 50.0 for span in exporter.get_finished_spans()
-    ), "children carry the root's sample rate, so Azure Monitor counts them alike"
+    assert all((span.attributes or {}).get(SAMPLE_RATE_ATTRIBUTE) == 50.0 for span in exporter.get_finished_spans()), (
+        "children carry the root's sample rate, so Azure Monitor counts them alike"
+    )
 
 
 def test_an_unsampled_incoming_request_parent_asks_the_root_sampler() -> None:
     root = EveryOther()
     sampler = WholeTraceSampler(root)
-    remote = trace.NonRecordingSpan(
-        trace.SpanContext(int(CALLER_TRACE, 16), int(CALLER_SPAN, 16), is_remote=True)
-    )
+    remote = trace.NonRecordingSpan(trace.SpanContext(int(CALLER_TRACE, 16), int(CALLER_SPAN, 16), is_remote=True))
     parent = trace.set_span_in_context(remote)
     trace_id = int(CALLER_TRACE, 16)
 
