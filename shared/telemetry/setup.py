@@ -27,7 +27,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from shared.settings import Settings
 from shared.telemetry.http import trust_incoming_trace_context
-from shared.telemetry.logging import configure_logging, install_log_filters
+from shared.telemetry.logging import RedactingLogRecordProcessor, configure_logging, install_log_filters
 from shared.telemetry.sampling import WholeTraceSampler
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ def _configure_azure_monitor(settings: Settings, resource: Resource) -> None:
         "logger_name": settings.telemetry_logger_name,
         "enable_live_metrics": settings.telemetry_live_metrics,
         "instrumentation_options": {name: {"enabled": False} for name in _AZURE_MONITOR_INSTRUMENTATIONS_OFF},
+        "log_record_processors": [RedactingLogRecordProcessor()],
     }
     credential = _entra_credential(settings)
     if credential is not None:
@@ -179,6 +180,7 @@ def _install_log_export(settings: Settings, resource: Resource, processor: LogRe
     from opentelemetry.instrumentation.logging.handler import LoggingHandler
 
     provider = LoggerProvider(resource=resource)
+    provider.add_log_record_processor(RedactingLogRecordProcessor())
     provider.add_log_record_processor(processor)
     set_logger_provider(provider)
     target = logging.getLogger(settings.telemetry_logger_name)

@@ -18,7 +18,7 @@ from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogR
 from opentelemetry.sdk.resources import Resource
 
 from shared.settings import load_settings
-from shared.telemetry.logging import LogContextFilter, configure_logging, request_id_var
+from shared.telemetry.logging import LogContextFilter, RedactingLogRecordProcessor, configure_logging, request_id_var
 from shared.telemetry.setup import service_resource
 from shared.telemetry.tracing import stage_span
 from tests.telemetry.telemetry_support import Telemetry
@@ -72,6 +72,7 @@ def test_plain_lines_when_json_is_off(console: io.StringIO) -> None:
 def test_azure_monitor_records_carry_the_request_id_and_no_stray_dimensions(telemetry: Telemetry) -> None:
     exporter = InMemoryLogRecordExporter()
     provider = LoggerProvider(resource=Resource.create({"service.name": "copilot-func"}))
+    provider.add_log_record_processor(RedactingLogRecordProcessor())
     provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
     handler = LoggingHandler(logger_provider=provider)
     handler.addFilter(LogContextFilter())
@@ -86,10 +87,14 @@ def test_azure_monitor_records_carry_the_request_id_and_no_stray_dimensions(tele
         finally:
             request_id_var.reset(token)
         log.info("outside a request")
+        try:
+            raise ValueError("AccountEndpoint=https://a/;AccountKey=c2VjcmV0a2V5PT0=;")
+        except ValueError:
+            log.exception("cosmos failed")
     finally:
         log.removeHandler(handler)
 
-    inside, outside = (_convert_log_to_envelope(record) for record in exporter.get_finished_logs())
+    inside, outside, failure = (_convert_log_to_envelope(record) for record in exporter.get_finished_logs())
     exported = "shared.tests.export"
     assert inside.data.base_data.properties == {  # type: ignore[union-attr]
         "request_id": "req-export-1",
@@ -99,6 +104,9 @@ def test_azure_monitor_records_carry_the_request_id_and_no_stray_dimensions(tele
     assert inside.data.base_data.message == "turn appended for [EMAIL]"  # type: ignore[union-attr]
     assert inside.tags["ai.operation.id"] != "0" * 32  # type: ignore[index]
     assert outside.data.base_data.properties == {"logger_name": exported}  # type: ignore[union-attr]
+    (exception,) = failure.data.base_data.exceptions  # type: ignore[union-attr]
+    assert exception.type_name == "ValueError" and "c2VjcmV0a2V5PT0=" not in f"{exception.message}{exception.stack}"
+    assert "AccountKey=[REDACTED]" in exception.stack
 
 
 def test_resource_follows_the_functions_site_and_instance(stack: Any) -> None:
