@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from fastapi import Request
+from opentelemetry import context as context_api
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import TracerProvider
@@ -181,3 +182,35 @@ def test_an_unsampled_incoming_request_parent_asks_the_root_sampler() -> None:
 
     assert server.decision is Decision.RECORD_AND_SAMPLE and root.asked == 1
     assert consumer.decision is Decision.DROP and root.asked == 1, "a queue consumer follows its producer"
+
+
+def _host_invocation(trace_id: str) -> Context:
+    """What the Functions worker makes current: the host's invocation span, a remote parent."""
+    host = trace.SpanContext(
+        int(trace_id, 16), int("1122334455667788", 16), is_remote=True, trace_flags=trace.TraceFlags(1)
+    )
+    return trace.set_span_in_context(trace.NonRecordingSpan(host))
+
+
+async def test_under_the_host_an_untrusted_callers_trace_is_left_with_links_to_both(telemetry: Telemetry) -> None:
+    token = context_api.attach(_host_invocation(CALLER_TRACE))  # the host joined the caller's trace
+    try:
+        server = await _served(telemetry, "/api/policy-host-joined", SAMPLED)
+    finally:
+        context_api.detach(token)
+
+    assert hex_trace(server) != CALLER_TRACE and server.parent is None
+    assert _linked(server) == [(CALLER_TRACE, "1122334455667788"), (CALLER_TRACE, CALLER_SPAN)]
+
+
+async def test_under_the_host_the_span_is_the_invocations_child(telemetry: Telemetry) -> None:
+    own = "0af7651916cd43dd8448eb211c80319c"
+    token = context_api.attach(_host_invocation(own))
+    try:
+        server = await _served(telemetry, "/api/policy-host-own", SAMPLED)
+    finally:
+        context_api.detach(token)
+
+    assert hex_trace(server) == own and server.parent is not None
+    assert format(server.parent.span_id, "016x") == "1122334455667788"
+    assert _linked(server) == [(CALLER_TRACE, CALLER_SPAN)]
