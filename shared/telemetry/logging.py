@@ -101,17 +101,17 @@ def _prints_lines(handler: logging.Handler) -> bool:
 
 def configure_logging(settings: Settings) -> None:
     """JSON on the handlers that print lines (replacing their format, never adding a second printer);
-    a stdout handler only when none prints. Filters on every handler, exporters' included."""
+    a stdout handler only when there is no handler at all. Filters on every handler, exporters' included."""
     root = logging.getLogger()
     if settings.log_json:
         printers = [handler for handler in root.handlers if _prints_lines(handler)]
-        if not printers:
+        if not root.handlers:
             printers = [logging.StreamHandler(sys.stdout)]
             root.addHandler(printers[0])
+            if root.level == logging.WARNING:
+                root.setLevel(logging.INFO)
         for handler in printers:
             handler.setFormatter(JsonFormatter())
-    if root.level == logging.WARNING:
-        root.setLevel(logging.INFO)
     # The Azure SDKs log every HTTP request and response at INFO: noise and cost on every Cosmos call.
     logging.getLogger("azure").setLevel(logging.WARNING)
     app_logger = logging.getLogger(settings.telemetry_logger_name)

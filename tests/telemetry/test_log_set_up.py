@@ -33,6 +33,7 @@ def console(stack: Any) -> Iterator[io.StringIO]:
     saved = (list(root.handlers), root.level)
     stream = io.StringIO()
     root.handlers = [logging.StreamHandler(stream)]
+    root.setLevel(logging.INFO)
     try:
         yield stream
     finally:
