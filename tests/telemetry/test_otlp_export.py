@@ -160,7 +160,8 @@ async def test_otlp_export_end_to_end(own_stack: LocalStack, tmp_path: Path) -> 
     assert resource["service.name"] == SITE and resource["service.instance.id"] == INSTANCE
     assert resource["service.namespace"] and resource["deployment.environment.name"] == "otlp-test"
 
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    assert all(line.startswith("{") for line in lines), [line for line in lines if not line.startswith("{")][:5]
     records = [json.loads(line) for line in lines]
     assert lines and len(lines) == len(set(lines)), "each log line printed once"
     consumer_lines = [r for r in records if r.get("logger") == "shared.conversations.ingest"]
