@@ -65,13 +65,12 @@ class WholeTraceSampler(Sampler):
             return SamplingResult(decided.decision, decided.attributes, state)
         if not parent.trace_flags.sampled:
             return SamplingResult(Decision.DROP, None, parent.trace_state)
-        inherited = dict(attributes or {})
         rate = (getattr(parent_span, "attributes", None) or {}).get(SAMPLE_RATE_ATTRIBUTE)
-        if rate is None:
+        if rate is None and parent.trace_state:
             rate = _rate_from(parent.trace_state)
         if rate is not None:
-            inherited[SAMPLE_RATE_ATTRIBUTE] = rate
-        return SamplingResult(Decision.RECORD_AND_SAMPLE, inherited, parent.trace_state)
+            attributes = {**(attributes or {}), SAMPLE_RATE_ATTRIBUTE: rate}
+        return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes, parent.trace_state)
 
     def get_description(self) -> str:
         return f"WholeTraceSampler{{{self.root.get_description()}}}"
