@@ -33,8 +33,6 @@ SITE, INSTANCE = "copilot-func-otlp-test", "instance-0123abcd"
 SERVER, CONSUMER = 2, 5  # OTLP Span.SpanKind numbers
 OPERATIONS = PROJECT_ROOT / "docs" / "operations.md"
 VIOLENT = "I will stab you and massacre your whole family tonight."
-NOT_EXERCISED = {"copilot.upstream.retries"}
-"""Needs two attempts on one backend name; covered in-process by test_gateway_telemetry."""
 
 
 def documented_metrics() -> set[str]:
@@ -55,7 +53,8 @@ def own_stack() -> Iterator[LocalStack]:
 
 def _backends(own_stack: LocalStack) -> str:
     (backend,) = json.loads(own_stack.settings()["OPENAI_BACKENDS"])
-    return json.dumps([{**backend, "name": "primary"}, {**backend, "name": "secondary", "priority": 2}])
+    named = [("primary", 1), ("primary", 2), ("secondary", 3)]  # two entries of one deployment: a retry
+    return json.dumps([{**backend, "name": name, "priority": priority} for name, priority in named])
 
 
 async def _until(
@@ -103,7 +102,7 @@ async def test_otlp_export_end_to_end(own_stack: LocalStack, tmp_path: Path) -> 
         (host,) = hosts
         async with httpx.AsyncClient(timeout=60) as client:
             await wait_healthy(client, hosts)
-            fault = await client.post(f"{aoai}/_sim/faults", json=[{"kind": "status", "status": 503}])
+            fault = await client.post(f"{aoai}/_sim/faults", json=[{"kind": "status", "status": 503}] * 2)
             fault.raise_for_status()
             request_id = await _completion(client, host, headers, nonce)
             await _refusals(client, host, headers)
@@ -127,8 +126,8 @@ async def test_otlp_export_end_to_end(own_stack: LocalStack, tmp_path: Path) -> 
                 return got
 
             got = await _until(whole_trace, receiver, "the consumer's spans and logs in the request's trace")
-            wanted = documented_metrics() - NOT_EXERCISED
-            assert {"copilot.http.requests", "copilot.conversation.turns", "copilot.upstream.failovers"} <= wanted
+            wanted = documented_metrics()
+            assert {"copilot.http.requests", "copilot.conversation.turns", "copilot.upstream.retries"} <= wanted
             got = await _until(
                 lambda: s if wanted <= (s := receiver.snapshot()).metric_names else None,
                 receiver,
@@ -142,7 +141,7 @@ async def test_otlp_export_end_to_end(own_stack: LocalStack, tmp_path: Path) -> 
     names = {s.name for s in in_trace}
     assert {"moderation", "quota", f"chat {MODEL}", f"send {CONVERSATION_EVENTS_QUEUE}"} <= names
     attempts = [s for s in in_trace if s.name == f"chat {MODEL}"]
-    assert sorted(s.attributes["copilot.upstream.backend"] for s in attempts) == ["primary", "secondary"]
+    assert sorted(s.attributes["copilot.upstream.backend"] for s in attempts) == ["primary", "primary", "secondary"]
     assert all(s.attributes["gen_ai.provider.name"] == "azure.ai.openai" for s in attempts)
     assert all("http" not in str(value) for s in attempts for value in s.attributes.values())
     (consumer,) = [s for s in in_trace if s.name == f"process {CONVERSATION_EVENTS_QUEUE}"]
@@ -170,7 +169,7 @@ async def test_otlp_export_end_to_end(own_stack: LocalStack, tmp_path: Path) -> 
 
 
 async def _completion(client: httpx.AsyncClient, host: HostProcess, headers: dict[str, str], nonce: str) -> str:
-    """A streamed completion opening a new conversation; the first backend answers 503 (a failover)."""
+    """A streamed completion opening a new conversation: 503, retry on the same deployment, 503, failover."""
     body = {
         "model": MODEL,
         "stream": True,
