@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from azure.core.exceptions import AzureError
+
 from shared.clients import Clients
 from shared.conversations.events import publish_turn
 from shared.conversations.keys import is_valid_id, new_conversation_id
 from shared.conversations.repository import ConversationRepository
-from shared.errors import forbidden, not_found
+from shared.errors import forbidden, not_found, service_unavailable
 from shared.identity.caller import Caller, Capability
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,12 @@ class QueuedConversationHook:
         return header
 
     async def create(self, caller: Caller, conversation_id: str) -> None:
-        await self._repository.ensure(caller, conversation_id)
+        """Store a `new` conversation; an unavailable store answers 503 (the completion is not relayed)."""
+        try:
+            await self._repository.ensure(caller, conversation_id)
+        except AzureError as error:
+            logger.warning("new conversation not stored: %s", type(error).__name__)
+            raise service_unavailable("The conversation can't be stored right now; try again.") from None
 
     async def record_turn(
         self,

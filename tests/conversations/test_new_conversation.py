@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import openai
 import pytest
+from azure.core.exceptions import ServiceRequestError
 
+from shared.conversations.repository import ConversationRepository
+from shared.errors import ApiError
+from shared.gateway.conversation_hook import QueuedConversationHook
 from tests.conftest import RunningHost, bearer
+from tests.gateway.gateway_helpers import RecordingQuota, backend, chat, make_service, new_caller, simulators
 
 pytestmark = pytest.mark.stack
 
@@ -63,3 +69,24 @@ def test_a_refused_prompt_creates_no_conversation(devhost: RunningHost, http: ht
         )
 
     assert before == [] and http.get("/api/v1/conversations", headers=headers).json()["data"] == []
+
+
+class UnavailableStore(ConversationRepository):
+    async def ensure(self, owner: Any, conversation_id: str, title: str | None = None) -> None:
+        raise ServiceRequestError("store unreachable")
+
+
+async def test_an_unavailable_store_answers_503_and_returns_no_id(clients: Any) -> None:
+    async with simulators(1) as (sim,):
+        quota = RecordingQuota()
+        service = make_service(clients, [backend(sim)], quota=quota)
+        service.conversations = QueuedConversationHook(clients, UnavailableStore.from_clients(clients))
+        request = chat("[[sim:reply:Never delivered.]]")
+        request.conversation = "new"
+
+        with pytest.raises(ApiError) as refused:
+            await service.complete(new_caller(), request)
+        await service.aclose()
+
+    assert refused.value.status == 503
+    assert quota.reconciled == [(quota.reserved[0], 0)], "the reservation is given back"
