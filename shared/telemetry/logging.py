@@ -18,6 +18,8 @@ from shared.telemetry.tracing import current_trace_ids
 request_id_var: ContextVar[str | None] = ContextVar("copilot_request_id", default=None)
 
 _STANDARD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "taskName"}
+APP_LOGGERS = ("shared", "functions")
+"""The app's own loggers log at INFO whatever level the host process left on the root logger."""
 _WORKER_MODULES = ("azure_functions_worker", "proxy_worker", "azure_functions_runtime")
 """The Functions Python worker's handler (forwards lines to the host): reformatted like a console's."""
 
@@ -112,6 +114,10 @@ def configure_logging(settings: Settings) -> None:
                 root.setLevel(logging.INFO)
         for handler in printers:
             handler.setFormatter(JsonFormatter())
+    for name in APP_LOGGERS:
+        app = logging.getLogger(name)
+        if app.level == logging.NOTSET:
+            app.setLevel(logging.INFO)
     # The Azure SDKs log every HTTP request and response at INFO: noise and cost on every Cosmos call.
     logging.getLogger("azure").setLevel(logging.WARNING)
     app_logger = logging.getLogger(settings.telemetry_logger_name)
