@@ -71,9 +71,7 @@ def test_an_untrusted_callers_traceparent_is_linked_not_continued(telemetry: Tel
     ]
 
 
-def test_unknown_route_is_recorded_by_its_template_not_its_path(
-    telemetry: Telemetry, http: httpx.Client
-) -> None:
+def test_unknown_route_is_recorded_by_its_template_not_its_path(telemetry: Telemetry, http: httpx.Client) -> None:
     labels = {attr.HTTP_ROUTE: "/api/{path}", attr.HTTP_RESPONSE_STATUS_CODE: 404}
     before = telemetry.total(HTTP_REQUESTS, labels)
 
@@ -119,8 +117,6 @@ async def test_streamed_response_span_ends_with_the_body_and_parents_its_chunks(
     (server,) = _server_spans(telemetry, "/api/v1/stream-test")
     children = telemetry.spans_named("upstream.chunk")
     assert len(children) == 3
-    assert all(
-        child.parent is not None and child.parent.span_id == server.context.span_id for child in children
-    )
+    assert all(child.parent is not None and child.parent.span_id == server.context.span_id for child in children)
     assert telemetry.total(HTTP_DURATION, labels) == before + 1
     assert response.headers["x-request-id"] == (server.attributes or {})[attr.REQUEST_ID]
