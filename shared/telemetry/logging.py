@@ -9,8 +9,6 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
-
 from shared.settings import Settings
 from shared.telemetry.redaction import redact
 from shared.telemetry.tracing import current_trace_ids
@@ -60,28 +58,6 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-
-
-class RedactingLogRecordProcessor(LogRecordProcessor):
-    """Masks the exception message and stack trace the OpenTelemetry handler copies from `exc_info`
-    (the message is masked by `LogContextFilter`); runs before the exporting processor."""
-
-    FIELDS = ("exception.message", "exception.stacktrace")
-
-    def on_emit(self, log_record: ReadWriteLogRecord) -> None:
-        attributes = log_record.log_record.attributes
-        if attributes is None:
-            return
-        for name in self.FIELDS:
-            value = attributes.get(name)
-            if isinstance(value, str):
-                attributes[name] = redact(value)  # type: ignore[index]
-
-    def shutdown(self) -> None:
-        return None
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return True
 
 
 def _plain(value: Any) -> Any:

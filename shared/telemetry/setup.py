@@ -15,9 +15,6 @@ import threading
 from typing import Any, Literal
 
 from opentelemetry import metrics, trace
-from opentelemetry._logs import set_logger_provider
-from opentelemetry.sdk._logs import LoggerProvider, LogRecordProcessor
-from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
@@ -27,7 +24,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from shared.settings import Settings
 from shared.telemetry.http import trust_incoming_trace_context
-from shared.telemetry.logging import RedactingLogRecordProcessor, configure_logging, install_log_filters
+from shared.telemetry.logging import configure_logging
 from shared.telemetry.sampling import WholeTraceSampler
 
 logger = logging.getLogger(__name__)
@@ -105,7 +102,11 @@ def _configure(settings: Settings) -> TelemetryMode:
         if exporters is not None:
             span_exporter, metric_exporter, log_exporter = exporters
             _install_sdk(resource, BatchSpanProcessor(span_exporter), [PeriodicExportingMetricReader(metric_exporter)])
-            _install_log_export(settings, resource, BatchLogRecordProcessor(log_exporter))
+            from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+
+            from shared.telemetry.log_export import install_log_export
+
+            install_log_export(settings.telemetry_logger_name, resource, BatchLogRecordProcessor(log_exporter))
             return "otlp"
         logger.warning("OTEL_EXPORTER_OTLP_ENDPOINT is set but opentelemetry-exporter-otlp-proto-http is missing")
     if settings.telemetry_console:
@@ -116,6 +117,8 @@ def _configure(settings: Settings) -> TelemetryMode:
 
 def _configure_azure_monitor(settings: Settings, resource: Resource) -> None:
     from azure.monitor.opentelemetry import configure_azure_monitor
+
+    from shared.telemetry.log_export import RedactingLogRecordProcessor
 
     options: dict[str, Any] = {
         "connection_string": settings.appinsights_connection_string,
@@ -173,21 +176,6 @@ def _root_sampler() -> sampling.Sampler:
     if os.environ.get("OTEL_TRACES_SAMPLER"):
         return sampling._get_from_env_or_default()
     return sampling.ALWAYS_ON
-
-
-def _install_log_export(settings: Settings, resource: Resource, processor: LogRecordProcessor) -> None:
-    """Records of `TELEMETRY_LOGGER_NAME` (the root: every module) exported with their trace context."""
-    from opentelemetry.instrumentation.logging.handler import LoggingHandler
-
-    provider = LoggerProvider(resource=resource)
-    provider.add_log_record_processor(RedactingLogRecordProcessor())
-    provider.add_log_record_processor(processor)
-    set_logger_provider(provider)
-    target = logging.getLogger(settings.telemetry_logger_name)
-    if not any(isinstance(handler, LoggingHandler) for handler in target.handlers):
-        handler = LoggingHandler(logger_provider=provider)
-        target.addHandler(handler)
-        install_log_filters([handler])
 
 
 def _use_opentelemetry_for_azure_sdk() -> None:

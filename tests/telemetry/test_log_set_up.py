@@ -18,7 +18,8 @@ from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogR
 from opentelemetry.sdk.resources import Resource
 
 from shared.settings import load_settings
-from shared.telemetry.logging import LogContextFilter, RedactingLogRecordProcessor, configure_logging, request_id_var
+from shared.telemetry.log_export import RedactingLogRecordProcessor
+from shared.telemetry.logging import LogContextFilter, configure_logging, request_id_var
 from shared.telemetry.setup import service_resource
 from shared.telemetry.tracing import stage_span
 from tests.telemetry.telemetry_support import Telemetry
