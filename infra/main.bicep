@@ -321,6 +321,7 @@ module api 'app/api.bicep' = {
     storageQueueEndpoint: storage.outputs.queueEndpoint
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    deploymentEnvironment: environmentName
     cosmosEndpoint: database.outputs.endpoint
     cosmosDatabaseName: database.outputs.databaseName
     openAiEndpoint: openAiEndpoint

@@ -42,6 +42,8 @@ class BackendSettings(BaseModel):
     alias: str
     endpoint: str
     deployment: str
+    name: str | None = Field(default=None, max_length=64)
+    """How telemetry names this backend; defaults to `<account>/<deployment>`."""
     priority: int = 1
     weight: int = Field(default=1, ge=1)
     auth: Literal["managed_identity", "api_key"] = "managed_identity"
@@ -162,11 +164,18 @@ class Settings(BaseSettings):
     otlp_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
     telemetry_console: bool = Field(False, alias="TELEMETRY_CONSOLE")
     telemetry_service_name: str = Field("copilot-platform-functions", alias="OTEL_SERVICE_NAME")
-    telemetry_logger_name: str = Field("shared", alias="TELEMETRY_LOGGER_NAME")
-    """Logger whose records Azure Monitor exports (with trace ids); `shared` is the app's own code."""
+    telemetry_logger_name: str = Field("", alias="TELEMETRY_LOGGER_NAME")
+    """Logger whose records are exported (with trace ids); the root logger, so every module's."""
     telemetry_live_metrics: bool = Field(False, alias="TELEMETRY_LIVE_METRICS")
-    log_json: bool | None = Field(None, alias="LOG_JSON")
-    """JSON lines on stdout; by default only when no log handler is installed yet (not in the worker)."""
+    log_json: bool = Field(True, alias="LOG_JSON")
+    """Every log line as one JSON object (the worker's and the dev host's handlers reformatted, not doubled)."""
+    telemetry_service_namespace: str = Field("copilot-platform", alias="OTEL_SERVICE_NAMESPACE")
+    deployment_environment: str = Field("local", alias="DEPLOYMENT_ENVIRONMENT")
+    website_site_name: str | None = Field(None, alias="WEBSITE_SITE_NAME")
+    """The Functions site: our service name, so the host and the app are one cloud role."""
+    website_instance_id: str | None = Field(None, alias="WEBSITE_INSTANCE_ID")
+    trace_context_trust: Literal["none", "all"] = Field("none", alias="TRACE_CONTEXT_TRUST")
+    """`all`: every caller's `traceparent` is continued (only behind an ingress that sets it itself)."""
 
     @field_validator("auth_issuers", "openai_backends", mode="before")
     @classmethod

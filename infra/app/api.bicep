@@ -13,6 +13,8 @@ param storageQueueEndpoint string
 param deploymentContainerName string
 
 param applicationInsightsConnectionString string
+@description('deployment.environment.name on the app\'s telemetry: the azd environment.')
+param deploymentEnvironment string
 
 param cosmosEndpoint string
 param cosmosDatabaseName string
@@ -78,6 +80,7 @@ var appSettings = {
   PYTHON_ENABLE_OPENTELEMETRY: 'true'
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
+  DEPLOYMENT_ENVIRONMENT: deploymentEnvironment
   CosmosDb__accountEndpoint: cosmosEndpoint
   CosmosDb__credential: 'managedidentity'
   CosmosDb__clientId: identityClientId

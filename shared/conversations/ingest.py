@@ -15,6 +15,7 @@ from shared.conversations.repository import ConversationNotFound, ConversationRe
 from shared.errors import ApiError
 from shared.queues.consumer import InvalidMessage, consume, describe
 from shared.queues.envelope import Envelope
+from shared.telemetry.metrics import record_conversation_turn
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +32,20 @@ def _validate(envelope: Envelope[AppendMessages], limits: Limits) -> None:
         raise InvalidMessage(error.message) from None
 
 
-async def _append(clients: Clients, envelope: Envelope[AppendMessages]) -> None:
+def _refused(envelope: Envelope[AppendMessages], reason: str, problem: str) -> None:
+    record_conversation_turn("refused", reason)
+    logger.warning(
+        "conversation-events: refused (%s): %s", reason, problem, extra={**describe(envelope), "outcome": "refused"}
+    )
+
+
+async def _append(clients: Clients, envelope: Envelope[AppendMessages], attempt: int) -> None:
+    """Store the turn; log and count what happened: appended, duplicate (nothing new) or refused."""
     repository = clients.service("conversations", ConversationRepository.from_clients)
     payload = envelope.payload
     owner = EventOwner(envelope.tenant, envelope.user)
     try:
-        await repository.append(
+        appended = await repository.append_turn(
             owner,
             payload.conversation_id,
             payload.positioned(),
@@ -47,11 +56,22 @@ async def _append(clients: Clients, envelope: Envelope[AppendMessages]) -> None:
         )
     except ConversationNotFound:
         # Deleted by its owner before the event arrived: storing it would resurrect deleted data.
-        logger.warning("conversation-events: conversation gone, event dropped", extra=describe(envelope))
+        _refused(envelope, "conversation_gone", "the conversation no longer exists; event dropped")
+        return
     except CosmosHttpResponseError as error:
         if error.status_code in PERMANENT_STORE_STATUSES:
+            _refused(envelope, "invalid", f"store rejected the append with {error.status_code}")
             raise InvalidMessage(f"store rejected the append with {error.status_code}") from None
         raise
+    outcome = "appended" if appended.written else "duplicate"
+    record_conversation_turn(outcome)
+    logger.info(
+        "conversation-events: %s (%d of %d messages written)",
+        outcome,
+        appended.written,
+        len(appended.documents),
+        extra={**describe(envelope), "outcome": outcome, "attempt": attempt},
+    )
 
 
 async def handle_conversation_event(body: bytes, dequeue_count: int = 1) -> None:
@@ -65,9 +85,13 @@ async def process_event(clients: Clients, body: bytes, dequeue_count: int = 1) -
     limits = Limits.from_settings(clients.settings)
 
     async def process(envelope: Envelope[AppendMessages]) -> None:
-        _validate(envelope, limits)
         try:
-            await _append(clients, envelope)
+            _validate(envelope, limits)
+        except InvalidMessage as invalid:
+            _refused(envelope, "invalid", str(invalid))
+            raise
+        try:
+            await _append(clients, envelope, dequeue_count)
         except (CosmosHttpResponseError, ServiceRequestError, ServiceResponseError) as error:
             logger.warning(
                 "conversation-events: transient failure (attempt %s): %s",
@@ -76,6 +100,5 @@ async def process_event(clients: Clients, body: bytes, dequeue_count: int = 1) -
                 extra=describe(envelope),
             )
             raise
-        logger.info("conversation-events: appended", extra={**describe(envelope), "attempt": str(dequeue_count)})
 
     await consume(clients.queues, CONVERSATION_EVENTS, body, dequeue_count, process)

@@ -7,6 +7,7 @@ are single-partition ORDER BY queries paged by continuation token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,13 @@ class StaleEtag(Exception):
 
 class AppendContention(Exception):
     """Too many concurrent writers on one conversation; safe to retry the whole append."""
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    documents: list[Document]
+    written: int
+    """Messages this call created; 0 when every one was already stored (a repeated idempotency key)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +184,29 @@ class ConversationRepository:
         create_if_missing: bool = False,
         title: str | None = None,
     ) -> list[Document]:
+        """The stored messages of `append_turn`."""
+        appended = await self.append_turn(
+            owner,
+            conversation_id,
+            messages,
+            idempotency_key=idempotency_key,
+            turn_size=turn_size,
+            create_if_missing=create_if_missing,
+            title=title,
+        )
+        return appended.documents
+
+    async def append_turn(
+        self,
+        owner: Owner,
+        conversation_id: str,
+        messages: Sequence[tuple[int, MessageInput]],
+        *,
+        idempotency_key: str,
+        turn_size: int,
+        create_if_missing: bool = False,
+        title: str | None = None,
+    ) -> Appended:
         """Append messages at their positions in a turn; repeating the same call writes nothing new.
 
         The turn's sequence range is reserved on the conversation under an ETag condition together
@@ -201,13 +232,19 @@ class ConversationRepository:
             )
             for index, message in messages
         ]
-        return list(await asyncio.gather(*(self._create_once(document) for document in documents)))
+        stored = await asyncio.gather(*(self._create_once(document) for document in documents))
+        return Appended([document for document, _ in stored], sum(created for _, created in stored))
 
-    async def _create_once(self, document: Document) -> Document:
+    async def _create_once(self, document: Document) -> tuple[Document, bool]:
         try:
-            return dict(await self._container.create_item(document))
+            return dict(await self._container.create_item(document)), True
         except CosmosResourceExistsError:
-            return dict(await self._container.read_item(document["id"], partition_key=document["pk"]))
+            return dict(await self._container.read_item(document["id"], partition_key=document["pk"])), False
+
+    async def ensure(self, owner: Owner, conversation_id: str, title: str | None = None) -> None:
+        """Create the conversation unless it exists: safe to repeat (an SDK retry finds its own write)."""
+        with contextlib.suppress(CosmosResourceExistsError):
+            await self.create(owner, conversation_id, title)
 
     async def _reserve(
         self,

@@ -1,9 +1,11 @@
 """`X-Conversation-Id` support: ownership check before upstream, the turn appended via `conversation-events`.
 
 Uses the conversations feature's API: `ConversationRepository.exists` (one point read) for the
-ownership check and `publish_turn` for the append, keyed by the request id so a retried publish
-stores the turn once. A Cosmos hiccup while appending never fails a completion: the queue consumer
-retries, then keeps the event in the poison queue.
+ownership check, `ConversationRepository.ensure` to store a `new` conversation before its id is
+returned (so a follow-up request finds it at once; the turn itself may still be on the queue, and a
+conversation deleted before its turn arrives stays deleted), and `publish_turn` for the append,
+keyed by the request id so a retried publish stores the turn once. A Cosmos hiccup while appending
+never fails a completion: the queue consumer retries, then keeps the event in the poison queue.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from azure.core.exceptions import AzureError
+
 from shared.clients import Clients
 from shared.conversations.events import publish_turn
 from shared.conversations.keys import is_valid_id, new_conversation_id
 from shared.conversations.repository import ConversationRepository
-from shared.errors import forbidden, not_found
+from shared.errors import forbidden, not_found, service_unavailable
 from shared.identity.caller import Caller, Capability
 
 logger = logging.getLogger(__name__)
@@ -48,6 +52,14 @@ class QueuedConversationHook:
             raise not_found("No such conversation.", code="conversation_not_found")
         return header
 
+    async def create(self, caller: Caller, conversation_id: str) -> None:
+        """Store a `new` conversation; an unavailable store answers 503 (the completion is not relayed)."""
+        try:
+            await self._repository.ensure(caller, conversation_id)
+        except AzureError as error:
+            logger.warning("new conversation not stored: %s", type(error).__name__)
+            raise service_unavailable("The conversation can't be stored right now; try again.") from None
+
     async def record_turn(
         self,
         caller: Caller,
@@ -73,7 +85,6 @@ class QueuedConversationHook:
                 conversation_id,
                 turn,
                 idempotency_key=f"completion:{request_id}",
-                create_if_missing=created,
             )
         except ValueError as error:
             logger.warning("conversation turn not stored (%s): %s", model, error)

@@ -13,6 +13,7 @@
   "content_filter"). None (the default): non-streamed completions are relayed byte for byte.
 - `ConversationHook`: `open(caller, header)` runs before upstream: it resolves `X-Conversation-Id`
   (an id the caller owns, or `new`) and raises a 404 ApiError for an id the caller doesn't own;
+  `create(caller, id)` stores a `new` one once the upstream answered, before the id is returned;
   `record_turn(...)` runs after the response completed and must not fail the completion.
 """
 
@@ -45,6 +46,10 @@ class ConversationHook(Protocol):
         """The conversation id to use (a new one for `new`); 404 ApiError if the caller doesn't own it."""
         ...
 
+    async def create(self, caller: Caller, conversation_id: str) -> None:
+        """Store the conversation opened as `new`; awaited before the response carries its id."""
+        ...
+
     async def record_turn(
         self,
         caller: Caller,
@@ -56,5 +61,6 @@ class ConversationHook(Protocol):
         request_id: str,
         created: bool,
     ) -> None:
-        """Append the turn (via the conversation-events queue) after the response; `created`: it was `new`."""
+        """Append the turn (via the conversation-events queue) after the response; `created`: it was `new`
+        (and already stored by `create`)."""
         ...

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from shared.settings import BackendSettings
 
@@ -41,7 +42,13 @@ class Backend:
 
     @property
     def name(self) -> str:
-        return f"{self.settings.endpoint.rstrip('/')}/{self.settings.deployment}"
+        """How telemetry and logs name the backend: its configured `name`, else `<account>/<deployment>`
+        (the endpoint host's first label): never the URL."""
+        if self.settings.name:
+            return self.settings.name
+        host = urlsplit(self.settings.endpoint).netloc
+        account = host if host.replace(".", "").replace(":", "").isdigit() else host.split(".", 1)[0]
+        return f"{account}/{self.settings.deployment}"
 
     def available_at(self, now: float) -> float:
         """When this backend may take a request again (<= now: at once)."""

@@ -53,6 +53,10 @@ def tenant_pseudonym(tenant_id: str) -> str:
     return hashlib.sha256(tenant_id.encode()).hexdigest()[:16]
 
 
+def _opens_new(request: CompletionRequest) -> bool:
+    return (request.conversation or "").strip().lower() == "new"
+
+
 class Quota(Protocol):
     async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Any: ...
 
@@ -122,6 +126,8 @@ class CompletionService:
         except BaseException:
             self._reconcile(call, 0)
             raise
+        if conversation_id is not None and _opens_new(request):
+            await self._create_conversation(call, response)
         headers = dict(reservation.headers)
         if conversation_id is not None:
             headers[CONVERSATION_HEADER] = conversation_id
@@ -141,6 +147,18 @@ class CompletionService:
         if self.conversations is None:
             raise ApiError(501, "Conversations are not available.", type="server_error", code="not_implemented")
         return await self.conversations.open(caller, request.conversation)
+
+    async def _create_conversation(self, call: _Call, response: aiohttp.ClientResponse) -> None:
+        """A `new` conversation exists before a response carries its id, so a follow-up finds it at once."""
+        assert self.conversations is not None and call.conversation_id is not None
+        try:
+            await self.conversations.create(call.caller, call.conversation_id)
+        except BaseException as error:
+            response.release()
+            if call.span is not None:
+                spans.end_answered(call.span, error=type(error).__name__)
+            self._reconcile(call, 0)
+            raise
 
     def pick_backends(self, alias: str) -> list[Backend]:
         candidates = self.pool.candidates(alias)
@@ -271,7 +289,7 @@ class CompletionService:
                     text,
                     model=call.request.alias,
                     request_id=call.request.request_id,
-                    created=(call.request.conversation or "").strip().lower() == "new",
+                    created=_opens_new(call.request),
                 )
             )
 

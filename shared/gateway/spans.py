@@ -20,8 +20,8 @@ from shared.telemetry import attributes as attr
 from shared.telemetry.metrics import record_time_to_first_token, record_upstream_failover, record_upstream_retry
 from shared.telemetry.tracing import annotate, tracer
 
-GEN_AI_SYSTEM = "az.ai.openai"
-"""Every backend is an Azure OpenAI deployment."""
+GEN_AI_PROVIDER = "azure.ai.openai"
+"""Every backend is an Azure OpenAI deployment (`gen_ai.provider.name` well-known value)."""
 OPERATION = "chat"
 
 
@@ -30,7 +30,7 @@ def start_attempt(caller: Caller, alias: str, backend: Backend, number: int, *, 
     if span.is_recording():
         annotate(
             {
-                attr.GEN_AI_SYSTEM: GEN_AI_SYSTEM,
+                attr.GEN_AI_PROVIDER_NAME: GEN_AI_PROVIDER,
                 attr.GEN_AI_OPERATION_NAME: OPERATION,
                 attr.GEN_AI_REQUEST_MODEL: alias,
                 attr.GEN_AI_REQUEST_STREAM: streaming,

@@ -24,6 +24,7 @@ from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNot
 
 from shared.gateway.models import UsageList, UsageRow
 from shared.identity.caller import Caller
+from shared.telemetry.background import RequestLinks, background_span
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class UsageRecorder:
         self._flush_lock = asyncio.Lock()
         self._closed = False
         self._closing = asyncio.Event()
+        self._served = RequestLinks()
 
     def record(self, caller: Caller, model: str, prompt_tokens: int, completion_tokens: int) -> None:
         """Count one call; never blocks and never fails the request."""
@@ -89,6 +91,7 @@ class UsageRecorder:
         counts[1] += completion_tokens
         counts[2] += prompt_tokens + completion_tokens
         counts[3] += 1
+        self._served.add_current()
         if self._flusher is None and not self._closed:
             self._flusher = asyncio.create_task(self._flush_soon())
 
@@ -109,9 +112,10 @@ class UsageRecorder:
             batch = {key: self._pending.pop(key) for key in keys}
             if not batch:
                 return
-            results = await asyncio.gather(
-                *(self._write(key, counts) for key, counts in batch.items()), return_exceptions=True
-            )
+            with background_span("usage flush", self._served.take()):
+                results = await asyncio.gather(
+                    *(self._write(key, counts) for key, counts in batch.items()), return_exceptions=True
+                )
             for (key, counts), result in zip(batch.items(), results, strict=True):
                 if isinstance(result, BaseException):
                     logger.warning("usage flush failed for %s, kept for retry: %s", key.id, result)

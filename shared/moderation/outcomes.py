@@ -18,6 +18,7 @@ from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
 
 from shared.moderation.models import Decision, ModerationResult
+from shared.telemetry.background import RequestLinks, background_span
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +75,14 @@ class OutcomeRecorder:
         self._flusher: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.dropped = 0
+        self._served = RequestLinks()
 
     def record(self, document: dict[str, Any]) -> None:
         if len(self._pending) >= MAX_PENDING:
             self.dropped += 1
             return
         self._pending.append(document)
+        self._served.add_current()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush_later())
 
@@ -100,7 +103,8 @@ class OutcomeRecorder:
 
         while self._pending:
             batch, self._pending = self._pending, []
-            await asyncio.gather(*(write(document) for document in batch))
+            with background_span("moderation outcomes write", self._served.take()):
+                await asyncio.gather(*(write(document) for document in batch))
 
     async def aclose(self) -> None:
         """Write everything queued so far (wakes the background flush rather than cancelling it)."""

@@ -18,6 +18,7 @@ from shared.queues.contract import QueueContract
 from shared.queues.envelope import Envelope, trace_carrier
 from shared.resources import poison_queue
 from shared.telemetry import attributes as attr
+from shared.telemetry.logging import request_id_var
 from shared.telemetry.metrics import record_poison, record_queue_message_age
 from shared.telemetry.tracing import continue_trace
 
@@ -89,7 +90,8 @@ def message_scope(
     dequeue_count: int | None = None,
     max_dequeue_count: int = HOST_MAX_DEQUEUE_COUNT,
 ) -> Iterator[Span]:
-    """Process a message inside the producer's trace and record how long it waited in the queue.
+    """Process a message inside the producer's trace, with the originating request id on its log lines,
+    and record how long it waited in the queue.
 
     A failure on the last allowed attempt counts as poison: the host moves that message itself.
     """
@@ -101,13 +103,17 @@ def message_scope(
         attr.QUEUE_MESSAGE_TYPE: envelope.type,
         attr.QUEUE_ATTEMPT: dequeue_count,
     }
-    with continue_trace(trace_carrier(envelope), f"process {queue}", span_attributes) as span:
-        try:
-            yield span
-        except Exception:
-            if dequeue_count is not None and dequeue_count >= max_dequeue_count:
-                record_poison(queue=queue, reason="retries_exhausted")
-            raise
+    request_token = request_id_var.set(envelope.request_id)
+    try:
+        with continue_trace(trace_carrier(envelope), f"process {queue}", span_attributes) as span:
+            try:
+                yield span
+            except Exception:
+                if dequeue_count is not None and dequeue_count >= max_dequeue_count:
+                    record_poison(queue=queue, reason="retries_exhausted")
+                raise
+    finally:
+        request_id_var.reset(request_token)
 
 
 async def consume(

@@ -27,6 +27,8 @@ class Envelope(BaseModel, Generic[P]):
     idempotency_key: str = Field(min_length=1, max_length=200)
     traceparent: str | None = Field(default=None, pattern=TRACEPARENT_PATTERN)
     tracestate: str | None = Field(default=None, max_length=512)
+    request_id: str | None = Field(default=None, max_length=128)
+    """The HTTP request that caused the message: the consumer's log lines carry it."""
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     payload: P
 

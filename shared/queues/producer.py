@@ -10,6 +10,7 @@ from opentelemetry.trace import SpanKind
 
 from shared.queues.envelope import Envelope
 from shared.telemetry import attributes as attr
+from shared.telemetry.logging import request_id_var
 from shared.telemetry.tracing import inject_trace_headers, stage_span
 
 
@@ -33,5 +34,7 @@ class QueueProducer:
                 headers = inject_trace_headers()
                 fields = {key: headers.get(key) for key in ("traceparent", "tracestate")}
                 envelope = envelope.model_copy(update=fields)
+            if envelope.request_id is None and request_id_var.get() is not None:
+                envelope = envelope.model_copy(update={"request_id": request_id_var.get()})
             sent = await client.send_message(encode(envelope), visibility_timeout=visibility_timeout_s)
         return str(sent.id)

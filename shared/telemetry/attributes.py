@@ -7,8 +7,8 @@ from typing import Any
 
 from opentelemetry.util.types import AttributeValue
 
-# GenAI semantic conventions.
-GEN_AI_SYSTEM = "gen_ai.system"
+# GenAI semantic conventions (gen_ai.provider.name replaced gen_ai.system).
+GEN_AI_PROVIDER_NAME = "gen_ai.provider.name"
 GEN_AI_OPERATION_NAME = "gen_ai.operation.name"
 GEN_AI_REQUEST_MODEL = "gen_ai.request.model"
 GEN_AI_RESPONSE_MODEL = "gen_ai.response.model"
@@ -35,6 +35,8 @@ REQUEST_ID = "copilot.request_id"
 CALLER_KIND = "copilot.caller.kind"
 TENANT_HASH = "copilot.tenant_hash"
 CONVERSATION_ID = "copilot.conversation.id"
+TURN_OUTCOME = "copilot.conversation.turn_outcome"
+TURN_REFUSAL = "copilot.conversation.refusal"
 MODERATION_OUTCOME = "copilot.moderation.outcome"
 MODERATION_CATEGORY = "copilot.moderation.category"
 MODERATION_STAGE = "copilot.moderation.stage"

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import Request, Response
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 from starlette.responses import StreamingResponse
 
 from shared.identity.caller import Caller
@@ -87,19 +87,48 @@ class ObservedRequest:
             self.end()
 
 
+_trusted = False
+
+
+def trust_incoming_trace_context(trusted: bool) -> None:
+    """TRACE_CONTEXT_TRUST: whether callers' `traceparent` is continued (`all`) or only linked (`none`)."""
+    global _trusted
+    _trusted = trusted
+
+
+def _parent_and_links(request: Request) -> tuple[otel_context.Context | None, list[Link]]:
+    """Where the SERVER span belongs.
+
+    Trusted (TRACE_CONTEXT_TRUST=all): under the caller's span, in its trace. Otherwise a new trace of
+    our own, with a span link to the caller's span, so a caller can neither sample our traces in or out
+    nor splice its spans into them. A malformed `traceparent` is ignored. When the Functions worker has
+    made the host's invocation context current, the span is its child, unless the host joined an
+    untrusted caller's trace: then it starts a new trace linked to both.
+    """
+    invocation = trace.get_current_span().get_span_context()
+    incoming = context_from(request.headers) if "traceparent" in request.headers else None
+    if incoming is None or _trusted:
+        return (None if invocation.is_valid else incoming), []
+    caller = trace.get_current_span(incoming).get_span_context()
+    if not invocation.is_valid:
+        return otel_context.Context(), [Link(caller)]
+    if invocation.trace_id == caller.trace_id:
+        return otel_context.Context(), [Link(invocation), Link(caller)]
+    return None, [Link(caller)]
+
+
 @contextmanager
 def server_span(request: Request, request_id: str) -> Iterator[ObservedRequest]:
-    """Parent: the invocation context the Functions worker made current, else the caller's traceparent."""
+    """The request's SERVER span, placed by the trace-context policy (`_parent_and_links`)."""
     method: str = request.scope.get("method", "GET")
     route = route_of(request)
-    parent = None
-    if not trace.get_current_span().get_span_context().is_valid and "traceparent" in request.headers:
-        parent = context_from(request.headers)
+    parent, links = _parent_and_links(request)
     span = tracer.start_span(
         f"{method} {route}",
         context=parent,
         kind=SpanKind.SERVER,
         attributes={attr.HTTP_REQUEST_METHOD: method, attr.HTTP_ROUTE: route, attr.REQUEST_ID: request_id},
+        links=links,
     )
     observed = ObservedRequest(span, method, route)
     span_token = otel_context.attach(trace.set_span_in_context(span))

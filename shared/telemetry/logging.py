@@ -1,4 +1,4 @@
-"""Structured logs: request id and trace ids on every line, secrets and PII masked."""
+"""Structured logs: request id and trace ids on every line, secrets and PII masked, each line once."""
 
 from __future__ import annotations
 
@@ -15,19 +15,27 @@ from shared.telemetry.tracing import current_trace_ids
 
 request_id_var: ContextVar[str | None] = ContextVar("copilot_request_id", default=None)
 
-_STANDARD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+_STANDARD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "taskName"}
+APP_LOGGERS = ("shared", "functions")
+"""The app's own loggers log at INFO whatever level the host process left on the root logger."""
+_WORKER_MODULES = ("azure_functions_worker", "proxy_worker", "azure_functions_runtime")
+"""The Functions Python worker's handler (forwards lines to the host): reformatted like a console's."""
 
 
 class LogContextFilter(logging.Filter):
-    """Adds `request_id` to every record and masks secrets in its message (install on handlers)."""
+    """Adds `request_id` (when there is one) and masks secrets in the message; install on handlers.
+
+    Masking is idempotent, so a record passing several handlers is masked again harmlessly; no marker
+    attribute is left on the record, since exporters would ship it as a custom dimension.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not getattr(record, "request_id", None):
-            record.request_id = request_id_var.get()
-        if not getattr(record, "_copilot_redacted", False):
-            record.msg = redact(record.getMessage())
-            record.args = None
-            record._copilot_redacted = True
+        if getattr(record, "request_id", None) is None:
+            request_id = request_id_var.get()
+            if request_id is not None:
+                record.request_id = request_id
+        record.msg = redact(record.getMessage())
+        record.args = None
         return True
 
 
@@ -64,17 +72,28 @@ def install_log_filters(handlers: list[logging.Handler]) -> None:
             handler.addFilter(LogContextFilter())
 
 
+def _prints_lines(handler: logging.Handler) -> bool:
+    """A console handler (`basicConfig`'s, the dev host's) or the worker's: lines an operator reads."""
+    return type(handler) is logging.StreamHandler or type(handler).__module__.startswith(_WORKER_MODULES)
+
+
 def configure_logging(settings: Settings) -> None:
-    """Filters on the handlers already installed (the worker's, Azure Monitor's); JSON lines to stdout
-    when asked, or by default when nothing else would print the app's logs."""
+    """JSON on the handlers that print lines (replacing their format, never adding a second printer);
+    a stdout handler only when there is no handler at all. Filters on every handler, exporters' included."""
     root = logging.getLogger()
-    wants_json = settings.log_json if settings.log_json is not None else not root.handlers
-    if wants_json and not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(JsonFormatter())
-        root.addHandler(handler)
-        if root.level == logging.WARNING:
-            root.setLevel(logging.INFO)
+    if settings.log_json:
+        printers = [handler for handler in root.handlers if _prints_lines(handler)]
+        if not root.handlers:
+            printers = [logging.StreamHandler(sys.stdout)]
+            root.addHandler(printers[0])
+            if root.level == logging.WARNING:
+                root.setLevel(logging.INFO)
+        for handler in printers:
+            handler.setFormatter(JsonFormatter())
+    for name in APP_LOGGERS:
+        app = logging.getLogger(name)
+        if app.level == logging.NOTSET:
+            app.setLevel(logging.INFO)
     # The Azure SDKs log every HTTP request and response at INFO: noise and cost on every Cosmos call.
     logging.getLogger("azure").setLevel(logging.WARNING)
     app_logger = logging.getLogger(settings.telemetry_logger_name)

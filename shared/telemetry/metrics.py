@@ -20,6 +20,7 @@ UPSTREAM_RETRIES = "copilot.upstream.retries"
 UPSTREAM_FAILOVERS = "copilot.upstream.failovers"
 QUEUE_MESSAGE_AGE = "copilot.queue.message_age"
 QUEUE_POISON = "copilot.queue.poison"
+CONVERSATION_TURNS = "copilot.conversation.turns"
 
 _meter = metrics.get_meter(METER_NAME)
 
@@ -46,6 +47,11 @@ queue_message_age = _meter.create_histogram(
 )
 queue_poison = _meter.create_counter(
     QUEUE_POISON, unit="{message}", description="Messages moved (or about to be moved) to a poison queue."
+)
+conversation_turns = _meter.create_counter(
+    CONVERSATION_TURNS,
+    unit="{event}",
+    description="conversation-events handled: appended, duplicate (key already stored) or refused.",
 )
 
 
@@ -113,3 +119,11 @@ def record_queue_message_age(*, queue: str, age_ms: float) -> None:
 def record_poison(*, queue: str, reason: str) -> None:
     """`reason` is `invalid` (moved at once) or `retries_exhausted` (the host moves it)."""
     queue_poison.add(1, {attr.QUEUE_NAME: queue, attr.QUEUE_POISON_REASON: reason})
+
+
+def record_conversation_turn(outcome: str, refusal: str | None = None) -> None:
+    """`outcome` is `appended`, `duplicate` or `refused`; `refusal` (`conversation_gone`, `invalid`) says why."""
+    labels = {attr.TURN_OUTCOME: outcome}
+    if refusal is not None:
+        labels[attr.TURN_REFUSAL] = refusal
+    conversation_turns.add(1, labels)

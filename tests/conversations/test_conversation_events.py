@@ -31,7 +31,7 @@ from shared.conversations.events import (
 from shared.conversations.ingest import process_event
 from shared.conversations.keys import EventOwner, new_conversation_id
 from shared.conversations.models import MessageInput
-from shared.conversations.repository import ConversationRepository
+from shared.conversations.repository import Appended, ConversationRepository
 from shared.identity.caller import USER_CAPABILITIES, Caller, CallerKind
 from shared.queues.envelope import envelope_for
 from shared.queues.producer import QueueProducer
@@ -167,11 +167,11 @@ class FlakyRepository(ConversationRepository):
 
     failures = 1
 
-    async def append(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    async def append_turn(self, *args: Any, **kwargs: Any) -> Appended:
         if self.failures:
             self.failures -= 1
             raise CosmosHttpResponseError(status_code=503, message="unavailable")  # type: ignore[no-untyped-call]
-        return await super().append(*args, **kwargs)
+        return await super().append_turn(*args, **kwargs)
 
 
 async def test_transient_store_failure_is_retried_by_the_queue(clients: Any) -> None:

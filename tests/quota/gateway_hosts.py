@@ -33,12 +33,12 @@ class HostProcess:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
-def _start(env: Mapping[str, str], log_dir: Path, number: int) -> HostProcess:
+def _start(env: Mapping[str, str], log_dir: Path, number: int, queues: bool = False) -> HostProcess:
     port = free_port()
     log = log_dir / f"devhost-{number}-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "devhost", "serve", "--port", str(port), "--no-queues"],
+            [sys.executable, "-m", "devhost", "serve", "--port", str(port), *([] if queues else ["--no-queues"])],
             cwd=PROJECT_ROOT, env=dict(env), stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
     return HostProcess(process, port, log)
@@ -61,12 +61,14 @@ def stop_hosts(hosts: list[HostProcess], grace_s: float = 10.0) -> list[int]:
 
 
 @contextmanager
-def host_processes(count: int, env: Mapping[str, str], log_dir: Path) -> Iterator[list[HostProcess]]:
-    """`count` dev hosts (`python -m devhost serve --no-queues`), stopped on the way out whatever happens."""
+def host_processes(
+    count: int, env: Mapping[str, str], log_dir: Path, *, queues: bool = False
+) -> Iterator[list[HostProcess]]:
+    """`count` dev hosts (`python -m devhost serve`, HTTP only unless `queues`), stopped on the way out."""
     hosts: list[HostProcess] = []
     try:
         for number in range(count):
-            hosts.append(_start(env, log_dir, number))
+            hosts.append(_start(env, log_dir, number, queues))
         yield hosts
     finally:
         stop_hosts(hosts)

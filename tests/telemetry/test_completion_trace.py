@@ -94,7 +94,7 @@ def test_one_streamed_completion_is_one_trace_without_the_prompt(telemetry: Tele
     assert upstream.kind is SpanKind.CLIENT
     assert upstream.parent is not None and upstream.parent.span_id == server.context.span_id
     details = dict(upstream.attributes or {})
-    assert details[attr.GEN_AI_SYSTEM] == "az.ai.openai"
+    assert details[attr.GEN_AI_PROVIDER_NAME] == "azure.ai.openai"
     assert details[attr.GEN_AI_OPERATION_NAME] == "chat"
     assert details[attr.GEN_AI_REQUEST_MODEL] == MODEL
     assert details[attr.GEN_AI_RESPONSE_MODEL]

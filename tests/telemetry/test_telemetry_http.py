@@ -58,20 +58,20 @@ def test_request_through_dev_host_yields_server_span_sdk_children_and_metrics(
     assert duration.sum > 0  # type: ignore[union-attr]
 
 
-def test_incoming_traceparent_is_continued(telemetry: Telemetry, http: httpx.Client) -> None:
+def test_an_untrusted_callers_traceparent_is_linked_not_continued(telemetry: Telemetry, http: httpx.Client) -> None:
     trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 
     response = http.get("/api/health", headers={"traceparent": f"00-{trace_id}-{parent_id}-01"})
 
     assert response.status_code == 200
     (server,) = _server_spans(telemetry, "/api/health")
-    assert hex_trace(server) == trace_id
-    assert server.parent is not None and format(server.parent.span_id, "016x") == parent_id
+    assert hex_trace(server) != trace_id and server.parent is None
+    assert [(format(link.context.trace_id, "032x"), format(link.context.span_id, "016x")) for link in server.links] == [
+        (trace_id, parent_id)
+    ]
 
 
-def test_unknown_route_is_recorded_by_its_template_not_its_path(
-    telemetry: Telemetry, http: httpx.Client
-) -> None:
+def test_unknown_route_is_recorded_by_its_template_not_its_path(telemetry: Telemetry, http: httpx.Client) -> None:
     labels = {attr.HTTP_ROUTE: "/api/{path}", attr.HTTP_RESPONSE_STATUS_CODE: 404}
     before = telemetry.total(HTTP_REQUESTS, labels)
 
@@ -117,8 +117,6 @@ async def test_streamed_response_span_ends_with_the_body_and_parents_its_chunks(
     (server,) = _server_spans(telemetry, "/api/v1/stream-test")
     children = telemetry.spans_named("upstream.chunk")
     assert len(children) == 3
-    assert all(
-        child.parent is not None and child.parent.span_id == server.context.span_id for child in children
-    )
+    assert all(child.parent is not None and child.parent.span_id == server.context.span_id for child in children)
     assert telemetry.total(HTTP_DURATION, labels) == before + 1
     assert response.headers["x-request-id"] == (server.attributes or {})[attr.REQUEST_ID]
