@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     upstream_breaker_open_s: float = Field(30.0, alias="UPSTREAM_BREAKER_OPEN_SECONDS", gt=0)
     completion_reserve_tokens: int = Field(512, alias="COMPLETION_DEFAULT_RESERVE_TOKENS", ge=1)
     """Completion tokens reserved against the quota when a request sets no max_tokens."""
+    azure_extensions_tenants: str = Field("", alias="AZURE_EXTENSIONS_TENANTS")
+    """Comma-separated tenant ids that may send Azure extensions (`data_sources`) on the Azure route."""
     usage_flush_interval_s: float = Field(1.0, alias="USAGE_FLUSH_INTERVAL_SECONDS", gt=0)
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
