@@ -145,6 +145,13 @@ class Settings(BaseSettings):
     moderation_max_inputs: int = Field(32, alias="MODERATION_MAX_INPUTS", ge=1, le=1000)
     moderation_max_input_chars: int = Field(32_000, alias="MODERATION_MAX_INPUT_CHARS", ge=1)
     moderation_stream_overlap_chars: int = Field(64, alias="MODERATION_STREAM_OVERLAP_CHARS", ge=0, le=1000)
+    moderation_budget_s: float = Field(5.0, alias="MODERATION_BUDGET_SECONDS", gt=0, le=300)
+    """Time one embedded analysis may take (waiting for a worker included) before it fails closed (503)."""
+    moderation_max_analysis_chars: int = Field(1_048_576, alias="MODERATION_MAX_ANALYSIS_CHARS", ge=1)
+    """Longest text (documents included) one embedded analysis takes; longer is refused with 413."""
+    moderation_inline_chars: int = Field(512, alias="MODERATION_INLINE_CHARS", ge=0)
+    """Texts up to this length are analysed on the event loop (~2 ms at worst); longer ones in a worker process."""
+    moderation_workers: int = Field(2, alias="MODERATION_WORKERS", ge=1, le=64)
 
     health_timeout_s: float = Field(2.0, alias="HEALTH_TIMEOUT_SECONDS", gt=0)
     max_request_bytes: int = Field(1_048_576, alias="MAX_REQUEST_BYTES", gt=0)
