@@ -240,6 +240,7 @@ class CompletionService:
             guard=self.stream_guard(call.caller, call.request),
             guard_window_chars=STREAM_GUARD_WINDOW_CHARS,
             on_finish=finished,
+            choice_guard=lambda _index: self.stream_guard(call.caller, call.request),
         )
         return relay.events()
 
