@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     upstream_first_byte_timeout_s: float = Field(30.0, alias="UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS", gt=0)
     upstream_chunk_timeout_s: float = Field(30.0, alias="UPSTREAM_CHUNK_TIMEOUT_SECONDS", gt=0)
     upstream_total_timeout_s: float = Field(300.0, alias="UPSTREAM_TOTAL_TIMEOUT_SECONDS", gt=0)
+    upstream_generation_timeout_s: float = Field(300.0, alias="UPSTREAM_GENERATION_TIMEOUT_SECONDS", gt=0)
+    """A non-streamed call answers only once the whole completion is generated: its own, longer, bound.
+    Running out of it is a 504 to the client, not a backend failure (no failover, no breaker count)."""
     upstream_max_attempts: int = Field(3, alias="UPSTREAM_MAX_ATTEMPTS", ge=1, le=10)
     upstream_error_cooldown_s: float = Field(5.0, alias="UPSTREAM_ERROR_COOLDOWN_SECONDS", ge=0)
     """Cool-down after a connect error or first-byte timeout, or a 429 without Retry-After."""

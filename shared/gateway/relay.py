@@ -42,6 +42,8 @@ class RelayOutcome:
     response_model: str | None = None
     withheld_from: int | None = None
     """When the guard cut the stream: how many characters of `text` the client received."""
+    client_caused: bool = False
+    """The error was an upstream error event about the request itself (its content): not a backend fault."""
 
     @property
     def text(self) -> str:
@@ -74,6 +76,16 @@ def _has_value(event: bytes, key: bytes) -> bool:
             return True
         at = event.find(key, position)
     return False
+
+
+CLIENT_ERROR_CODES = frozenset({"content_filter", "invalid_prompt", "context_length_exceeded"})
+
+
+def is_client_caused(error: Any) -> bool:
+    """An upstream error about the request (invalid or filtered content), which any backend would give."""
+    if not isinstance(error, dict):
+        return False
+    return error.get("type") == "invalid_request_error" or error.get("code") in CLIENT_ERROR_CODES
 
 
 def _decode(event: bytes) -> dict[str, Any] | None:
@@ -208,6 +220,7 @@ class SseRelay:
             self.outcome.response_model = model
         if "error" in chunk:
             self.outcome.error = str(chunk.get("error"))
+            self.outcome.client_caused = is_client_caused(chunk.get("error"))
             return event
         choices = chunk.get("choices") or []
         if choices:

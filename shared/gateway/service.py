@@ -36,7 +36,14 @@ from shared.gateway.hooks import (
 from shared.gateway.pool import Backend, Unavailable, UpstreamPool
 from shared.gateway.relay import RelayOutcome, SseRelay, read_completion
 from shared.gateway.request import CompletionRequest
-from shared.gateway.upstream import UpstreamClient, UpstreamFailure, UpstreamRejected, unavailable_error
+from shared.gateway.upstream import (
+    UpstreamClient,
+    UpstreamFailure,
+    UpstreamRejected,
+    UpstreamTimedOut,
+    generation_timeout_error,
+    unavailable_error,
+)
 from shared.gateway.usage import UsageRecorder
 from shared.identity.caller import Caller, Capability
 from shared.telemetry.metrics import record_tokens
@@ -176,7 +183,11 @@ class CompletionService:
         self.pool.begin_attempt(backend)
         call.sent_at = time.monotonic()
         try:
-            response = await self.upstream.open_attempt(backend, body, request.request_id)
+            response = await self.upstream.open_attempt(backend, body, request.request_id, streaming=request.streaming)
+        except UpstreamTimedOut:
+            backend.probe_in_flight = False
+            spans.end_failed(span, "generation_timeout")
+            raise generation_timeout_error() from None
         except UpstreamFailure as failure:
             if failure.throttled:
                 self.pool.record_throttled(backend, failure.retry_after_s)
@@ -226,7 +237,7 @@ class CompletionService:
 
     def relay_stream(self, call: _Call, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
         def finished(outcome: RelayOutcome) -> None:
-            if outcome.error is not None and call.backend is not None:
+            if outcome.error is not None and not outcome.client_caused and call.backend is not None:
                 self.pool.record_failure(call.backend)
             if call.span is not None and call.backend is not None:
                 spans.end_stream(call.span, outcome, call.request.alias, call.backend, call.sent_at)

@@ -33,6 +33,8 @@ _worker_moderator: Moderator | None = None
 _worker_loop: asyncio.AbstractEventLoop | None = None
 
 
+STARTUP_LIMIT_S = 120.0
+"""How long a first analysis waits for the worker pool to start (not counted in its budget)."""
 WORKER_NICENESS = 10
 """Workers yield the CPU to the serving process: an attack on moderation must not starve health or completions."""
 
@@ -80,6 +82,8 @@ class OffloadedModerator:
         self._max_chars = max_chars
         self._inline_chars = inline_chars
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._ready: asyncio.Future[Any] | None = None
+        self._ready_pool: concurrent.futures.ProcessPoolExecutor | None = None
 
     def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:
@@ -90,11 +94,15 @@ class OffloadedModerator:
             )
         return self._pool
 
-    def start(self) -> None:
-        """Start the workers now (they build their moderator once) rather than on the first long text."""
+    def _started(self) -> asyncio.Future[Any]:
+        """Done once the pool's workers are up with their moderator built: start-up is not analysis time."""
         pool = self._executor()
-        for _ in range(self._workers):
-            pool.submit(_analyze_in_worker, "", "prompt", ())
+        if self._ready is None or self._ready_pool is not pool:
+            self._ready_pool = pool
+            self._ready = asyncio.gather(
+                *(asyncio.wrap_future(pool.submit(_analyze_in_worker, "", "prompt", ())) for _ in range(self._workers))
+            )
+        return self._ready
 
     async def analyze(self, text: str, *, kind: TextKind = "prompt", documents: Sequence[str] = ()) -> ModerationResult:
         size = len(text) + sum(len(document) for document in documents)
@@ -107,8 +115,14 @@ class OffloadedModerator:
         if size <= self._inline_chars:
             return await self._inline.analyze(text, kind=kind, documents=documents)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._budget_s
         for attempt in (1, 2):
+            try:
+                await asyncio.wait_for(asyncio.shield(self._started()), STARTUP_LIMIT_S)
+            except (TimeoutError, BrokenProcessPool):
+                self._ready = None
+                raise budget_exceeded() from None
+            if attempt == 1:
+                deadline = loop.time() + self._budget_s
             pool = self._executor()
             future = pool.submit(_analyze_in_worker, text, kind, tuple(documents))
             try:

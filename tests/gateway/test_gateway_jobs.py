@@ -85,7 +85,7 @@ async def test_refused_request_finishes_as_failed(clients) -> None:
         service = make_service(clients, [backend(sim)])
         queue = await result_queue(clients)
         document = await CompletionJobs.from_clients(clients).process(
-            job("x", queue.queue_name, n=3), service
+            job("x", queue.queue_name, n=300), service
         )
         assert document["status"] == "failed" and document["error"]["param"] == "n"
         [reply] = await received(queue, 1, timeout_s=1)
