@@ -28,6 +28,11 @@ class IssuerSettings(BaseModel):
     allowed_tenants: list[str] | None = None
     """Tenants whose tokens are accepted; required when `issuer` contains `{tenantid}`."""
     algorithms: list[str] = ["RS256"]
+    scopes: list[str] = ["access_as_user"]
+    """Delegated (user) tokens must carry one of these in `scp` (the API's exposed scope)."""
+    max_lifetime_s: int = Field(30 * 3600, gt=0)
+    """Tokens living longer than this (`exp` - `iat`, or `exp` - now) are refused; Entra's longest
+    (continuous access evaluation) live 28 hours."""
 
     @model_validator(mode="after")
     def _multi_tenant_needs_allow_list(self) -> IssuerSettings:
@@ -100,8 +105,8 @@ class Settings(BaseSettings):
     api_key_cache_s: float = Field(30.0, alias="API_KEY_CACHE_SECONDS", ge=0, le=300)
     """How long a verified API key is trusted without re-reading it: the bound on revocation delay."""
     api_key_last_used_interval_s: float = Field(60.0, alias="API_KEY_LAST_USED_INTERVAL_SECONDS", ge=1)
-    log_message_content: bool = Field(False, alias="DEBUG_LOG_MESSAGE_CONTENT")
-    """Log prompt and completion text; off in production."""
+    api_key_unknown_reads_per_s: float = Field(10.0, alias="API_KEY_UNKNOWN_READS_PER_SECOND", gt=0)
+    """Store reads that find no key, per instance and second (burst 20); beyond it unknown keys get 429."""
 
     openai_backends: Annotated[list[BackendSettings], NoDecode] = Field(default_factory=list, alias="OPENAI_BACKENDS")
     upstream_connect_timeout_s: float = Field(3.0, alias="UPSTREAM_CONNECT_TIMEOUT_SECONDS", gt=0)
