@@ -56,7 +56,7 @@ class QueuedConversationHook:
         assistant_text: str,
         *,
         model: str,
-        request_id: str,
+        turn_id: str,
         created: bool,
     ) -> None:
         turn = [
@@ -72,7 +72,7 @@ class QueuedConversationHook:
                 caller,
                 conversation_id,
                 turn,
-                idempotency_key=f"completion:{request_id}",
+                idempotency_key=f"completion:{turn_id}",
                 create_if_missing=created,
             )
         except ValueError as error:

@@ -53,8 +53,11 @@ class ConversationHook(Protocol):
         assistant_text: str,
         *,
         model: str,
-        request_id: str,
+        turn_id: str,
         created: bool,
     ) -> None:
-        """Append the turn (via the conversation-events queue) after the response; `created`: it was `new`."""
+        """Append the turn (via the conversation-events queue) after the response; `created`: it was `new`.
+
+        `turn_id` is the gateway's own id for this completion (never the client's request id), so two
+        completions can never be taken for one turn."""
         ...

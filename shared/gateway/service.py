@@ -13,6 +13,7 @@ import functools
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -90,6 +91,8 @@ class _Call:
     span: Span | None = None
     """The CLIENT span of the attempt whose response is relayed; it ends with the relay."""
     sent_at: float = 0.0
+    turn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """The gateway's own id of this completion: the conversation turn's idempotency key."""
 
 
 @dataclass
@@ -282,7 +285,7 @@ class CompletionService:
                     call.request.last_user_message(),
                     text,
                     model=call.request.alias,
-                    request_id=call.request.request_id,
+                    turn_id=call.turn_id,
                     created=(call.request.conversation or "").strip().lower() == "new",
                 )
             )
