@@ -5,7 +5,8 @@ Usage (from the project root):
 
 The local stack and a dev host (moderation on, embedded provider) as a subprocess. One prober calls
 GET /api/health every 20 ms, first with the host idle, then while `--attackers` clients each post a
-32,000-character adversarial text (spaced letters of harm keywords, the rule engine's worst case) to
+32,000-character adversarial text (spaced letters of harm keywords, the rule engine's worst case;
+each one distinct, so the service's analysis cache never answers) to
 POST /api/v1/moderations in a loop. Each attacker's answer is counted by status (200: analysed in
 time; 503 moderation_timeout: failed closed at the budget). `--with-inline` repeats the attack on a
 host that analyses every text on its event loop (MODERATION_INLINE_CHARS above the text size, the
@@ -21,6 +22,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import aiohttp
@@ -51,7 +53,8 @@ async def probe(session: aiohttp.ClientSession, url: str, seconds: float) -> lis
 async def attack(session: aiohttp.ClientSession, url: str, headers: dict[str, str], stop: asyncio.Event,
                  statuses: collections.Counter[str]) -> None:  # fmt: skip
     while not stop.is_set():
-        async with session.post(url, json={"input": ADVERSARIAL}, headers=headers) as response:
+        text = f"{uuid.uuid4().hex} {ADVERSARIAL}"[: len(ADVERSARIAL)]  # distinct: no analysis-cache hit
+        async with session.post(url, json={"input": text}, headers=headers) as response:
             body = await response.json(content_type=None) if response.content_type == "application/json" else {}
         code = body.get("error", {}).get("code") if response.status != 200 else None
         statuses[f"{response.status}{' ' + code if code else ''}"] += 1

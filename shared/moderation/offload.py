@@ -137,8 +137,13 @@ class OffloadedModerator:
                 if attempt == 2 or loop.time() >= deadline:
                     raise budget_exceeded() from None
             except asyncio.CancelledError:
-                future.cancel()
-                raise
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    future.cancel()
+                    raise
+                # Not our cancellation: the pool was replaced under this queued analysis; retry on the new one.
+                if attempt == 2 or loop.time() >= deadline:
+                    raise budget_exceeded() from None
         raise AssertionError("unreachable")
 
     def _replace(self, pool: concurrent.futures.ProcessPoolExecutor) -> None:

@@ -68,3 +68,17 @@ async def test_the_embedded_provider_is_offloaded_and_agrees_with_itself_inline(
         assert offloaded == await EmbeddedModerator().analyze(text)
     finally:
         await moderator.aclose()
+
+
+async def test_analyses_queued_behind_a_runaway_are_retried_not_cancelled() -> None:
+    moderator = OffloadedModerator(StallingModerator, workers=1, budget_s=2.0, inline_chars=16)
+    try:
+        runaway = asyncio.ensure_future(moderator.analyze("please stall " * 10))
+        await asyncio.sleep(0)
+        queued = asyncio.ensure_future(moderator.analyze("z" * 40))
+        results = await asyncio.gather(runaway, queued, return_exceptions=True)
+        assert isinstance(results[0], ApiError) and results[0].code == "moderation_timeout"
+        assert not isinstance(results[1], asyncio.CancelledError), "a replaced pool must not cancel the request"
+        assert isinstance(results[1], ApiError) or results[1].provider == "stalling:40"
+    finally:
+        await moderator.aclose()
