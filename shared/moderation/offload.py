@@ -82,27 +82,34 @@ class OffloadedModerator:
         self._max_chars = max_chars
         self._inline_chars = inline_chars
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self._ready: asyncio.Future[Any] | None = None
-        self._ready_pool: concurrent.futures.ProcessPoolExecutor | None = None
+        """The running pool, once its workers are up."""
+        self._starting: asyncio.Future[concurrent.futures.ProcessPoolExecutor] | None = None
 
-    def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
-        if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                self._workers, mp_context=context, initializer=_start_worker, initargs=(self.factory,)
-            )
-        return self._pool
+    def _start_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        """In a thread: starting worker processes blocks (forkserver and resource tracker hand-shakes)."""
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        pool = concurrent.futures.ProcessPoolExecutor(
+            self._workers, mp_context=context, initializer=_start_worker, initargs=(self.factory,)
+        )
+        warm_up = [pool.submit(_analyze_in_worker, "", "prompt", ()) for _ in range(self._workers)]
+        for future in warm_up:
+            future.result(timeout=STARTUP_LIMIT_S)
+        return pool
 
-    def _started(self) -> asyncio.Future[Any]:
-        """Done once the pool's workers are up with their moderator built: start-up is not analysis time."""
-        pool = self._executor()
-        if self._ready is None or self._ready_pool is not pool:
-            self._ready_pool = pool
-            self._ready = asyncio.gather(
-                *(asyncio.wrap_future(pool.submit(_analyze_in_worker, "", "prompt", ())) for _ in range(self._workers))
-            )
-        return self._ready
+    async def _running_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The pool with its workers up and their moderator built: start-up is not charged to a budget."""
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start_pool))
+        starting = self._starting
+        try:
+            pool = await asyncio.wait_for(asyncio.shield(starting), STARTUP_LIMIT_S)
+        except (TimeoutError, BrokenProcessPool, concurrent.futures.TimeoutError):
+            if self._starting is starting:
+                self._starting = None
+            raise budget_exceeded() from None
+        self._pool = pool
+        return pool
 
     async def analyze(self, text: str, *, kind: TextKind = "prompt", documents: Sequence[str] = ()) -> ModerationResult:
         size = len(text) + sum(len(document) for document in documents)
@@ -116,14 +123,9 @@ class OffloadedModerator:
             return await self._inline.analyze(text, kind=kind, documents=documents)
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
-            try:
-                await asyncio.wait_for(asyncio.shield(self._started()), STARTUP_LIMIT_S)
-            except (TimeoutError, BrokenProcessPool):
-                self._ready = None
-                raise budget_exceeded() from None
+            pool = await self._running_pool()
             if attempt == 1:
                 deadline = loop.time() + self._budget_s
-            pool = self._executor()
             future = pool.submit(_analyze_in_worker, text, kind, tuple(documents))
             try:
                 return await asyncio.wait_for(asyncio.wrap_future(future), max(0.0, deadline - loop.time()))
@@ -151,12 +153,16 @@ class OffloadedModerator:
         if self._pool is not pool:
             return
         self._pool = None
+        self._starting = None
         processes: dict[Any, Any] = getattr(pool, "_processes", None) or {}
         for process in list(processes.values()):
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
     async def aclose(self) -> None:
+        if self._starting is not None and self._pool is None:
+            with contextlib.suppress(Exception):
+                self._pool = await asyncio.wait_for(asyncio.shield(self._starting), STARTUP_LIMIT_S)
         if self._pool is not None:
             self._replace(self._pool)
         await self._inline.aclose()
