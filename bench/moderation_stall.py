@@ -34,7 +34,7 @@ from bench.moderation_gateway import quantile, start_host  # noqa: E402
 from devhost.issuer import mint_token  # noqa: E402
 from devhost.stack import LocalStack, StackPorts, free_port  # noqa: E402
 
-ADVERSARIAL = ("k i l l   s t a b   b o m b " * 2000)[:32_000]
+ADVERSARIAL = ("k i l l " * 4000)[:32_000]
 PROBE_INTERVAL_S = 0.02
 
 

@@ -35,7 +35,7 @@ _worker_loop: asyncio.AbstractEventLoop | None = None
 
 STARTUP_LIMIT_S = 120.0
 """How long a first analysis waits for the worker pool to start (not counted in its budget)."""
-WORKER_NICENESS = 10
+WORKER_NICENESS = 19
 """Workers yield the CPU to the serving process: an attack on moderation must not starve health or completions."""
 
 
@@ -88,7 +88,7 @@ class OffloadedModerator:
     def _start_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         """In a thread: starting worker processes blocks (forkserver and resource tracker hand-shakes)."""
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, self.factory.__module__])  # imported once, not per worker
         pool = concurrent.futures.ProcessPoolExecutor(
             self._workers, mp_context=context, initializer=_start_worker, initargs=(self.factory,)
         )
