@@ -9,7 +9,7 @@ STAMP_NPM := node_modules/.installed
 CHECKOV_VERSION := 3.3.30
 STAMP_CHECKOV := .local/checkov/.installed-$(CHECKOV_VERSION)
 
-.PHONY: run test token lint typecheck emulators install clean bench audit
+.PHONY: run test token lint typecheck emulators install clean bench audit lock
 
 $(STAMP_PY): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -56,6 +56,11 @@ typecheck: $(STAMP_PY)
 ## Known vulnerabilities in the deployed requirements (needs PyPI's JSON API; --strict fails on any package it could not check)
 audit: $(STAMP_PY)
 	$(BIN)/pip-audit --requirement requirements.txt --progress-spinner off --strict --desc on
+
+## The hashed, fully pinned lock of the deployed set (see docs/deployment.md, "Supply chain")
+lock: $(STAMP_PY)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock requirements.txt
 
 clean:
 	rm -rf $(VENV) node_modules .local

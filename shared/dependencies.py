@@ -21,6 +21,7 @@ def build_api_key_store(clients: Clients) -> ApiKeyStore:
         clients.database.get_container_client(API_KEYS.name),
         cache_s=settings.api_key_cache_s,
         last_used_interval_s=settings.api_key_last_used_interval_s,
+        unknown_reads_per_s=settings.api_key_unknown_reads_per_s,
     )
 
 

@@ -59,6 +59,11 @@ def _checks(clients: Clients) -> dict[str, Check]:
     return checks
 
 
+def anonymous_view(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without failure details: exception text may name hosts, accounts or paths."""
+    return {**report, "dependencies": [{k: v for k, v in d.items() if k != "error"} for d in report["dependencies"]]}
+
+
 async def check_health(clients: Clients) -> tuple[bool, dict[str, Any]]:
     timeout_s = clients.settings.health_timeout_s
     checks = _checks(clients)

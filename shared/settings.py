@@ -28,6 +28,11 @@ class IssuerSettings(BaseModel):
     allowed_tenants: list[str] | None = None
     """Tenants whose tokens are accepted; required when `issuer` contains `{tenantid}`."""
     algorithms: list[str] = ["RS256"]
+    scopes: list[str] = ["access_as_user"]
+    """Delegated (user) tokens must carry one of these in `scp` (the API's exposed scope)."""
+    max_lifetime_s: int = Field(30 * 3600, gt=0)
+    """Tokens living longer than this (`exp` - `iat`, or `exp` - now) are refused; Entra's longest
+    (continuous access evaluation) live 28 hours."""
 
     @model_validator(mode="after")
     def _multi_tenant_needs_allow_list(self) -> IssuerSettings:
@@ -110,14 +115,17 @@ class Settings(BaseSettings):
     api_key_cache_s: float = Field(30.0, alias="API_KEY_CACHE_SECONDS", ge=0, le=300)
     """How long a verified API key is trusted without re-reading it: the bound on revocation delay."""
     api_key_last_used_interval_s: float = Field(60.0, alias="API_KEY_LAST_USED_INTERVAL_SECONDS", ge=1)
-    log_message_content: bool = Field(False, alias="DEBUG_LOG_MESSAGE_CONTENT")
-    """Log prompt and completion text; off in production."""
+    api_key_unknown_reads_per_s: float = Field(10.0, alias="API_KEY_UNKNOWN_READS_PER_SECOND", gt=0)
+    """Store reads that find no key, per instance and second (burst 20); beyond it unknown keys get 429."""
 
     openai_backends: Annotated[list[BackendSettings], NoDecode] = Field(default_factory=list, alias="OPENAI_BACKENDS")
     upstream_connect_timeout_s: float = Field(3.0, alias="UPSTREAM_CONNECT_TIMEOUT_SECONDS", gt=0)
     upstream_first_byte_timeout_s: float = Field(30.0, alias="UPSTREAM_FIRST_BYTE_TIMEOUT_SECONDS", gt=0)
     upstream_chunk_timeout_s: float = Field(30.0, alias="UPSTREAM_CHUNK_TIMEOUT_SECONDS", gt=0)
     upstream_total_timeout_s: float = Field(300.0, alias="UPSTREAM_TOTAL_TIMEOUT_SECONDS", gt=0)
+    upstream_generation_timeout_s: float = Field(300.0, alias="UPSTREAM_GENERATION_TIMEOUT_SECONDS", gt=0)
+    """A non-streamed call answers only once the whole completion is generated: its own, longer, bound.
+    Running out of it is a 504 to the client, not a backend failure (no failover, no breaker count)."""
     upstream_max_attempts: int = Field(3, alias="UPSTREAM_MAX_ATTEMPTS", ge=1, le=10)
     upstream_error_cooldown_s: float = Field(5.0, alias="UPSTREAM_ERROR_COOLDOWN_SECONDS", ge=0)
     """Cool-down after a connect error or first-byte timeout, or a 429 without Retry-After."""
@@ -125,6 +133,8 @@ class Settings(BaseSettings):
     upstream_breaker_open_s: float = Field(30.0, alias="UPSTREAM_BREAKER_OPEN_SECONDS", gt=0)
     completion_reserve_tokens: int = Field(512, alias="COMPLETION_DEFAULT_RESERVE_TOKENS", ge=1)
     """Completion tokens reserved against the quota when a request sets no max_tokens."""
+    azure_extensions_tenants: str = Field("", alias="AZURE_EXTENSIONS_TENANTS")
+    """Comma-separated tenant ids that may send Azure extensions (`data_sources`) on the Azure route."""
     usage_flush_interval_s: float = Field(1.0, alias="USAGE_FLUSH_INTERVAL_SECONDS", gt=0)
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
@@ -153,6 +163,13 @@ class Settings(BaseSettings):
     moderation_max_inputs: int = Field(32, alias="MODERATION_MAX_INPUTS", ge=1, le=1000)
     moderation_max_input_chars: int = Field(32_000, alias="MODERATION_MAX_INPUT_CHARS", ge=1)
     moderation_stream_overlap_chars: int = Field(64, alias="MODERATION_STREAM_OVERLAP_CHARS", ge=0, le=1000)
+    moderation_budget_s: float = Field(5.0, alias="MODERATION_BUDGET_SECONDS", gt=0, le=300)
+    """Time one embedded analysis may take (waiting for a worker included) before it fails closed (503)."""
+    moderation_max_analysis_chars: int = Field(1_048_576, alias="MODERATION_MAX_ANALYSIS_CHARS", ge=1)
+    """Longest text (documents included) one embedded analysis takes; longer is refused with 413."""
+    moderation_inline_chars: int = Field(512, alias="MODERATION_INLINE_CHARS", ge=0)
+    """Texts up to this length are analysed on the event loop (~2 ms at worst); longer ones in a worker process."""
+    moderation_workers: int = Field(2, alias="MODERATION_WORKERS", ge=1, le=64)
 
     health_timeout_s: float = Field(2.0, alias="HEALTH_TIMEOUT_SECONDS", gt=0)
     max_request_bytes: int = Field(1_048_576, alias="MAX_REQUEST_BYTES", gt=0)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from shared.errors import ApiError, bad_request, dependency_unavailable, internal_error, payload_too_large
 from shared.identity.caller import Caller
@@ -97,11 +98,21 @@ def request_id_of(request: Request) -> str:
     return _new_request_id()
 
 
+def _json_bytes(payload: Any) -> bytes:
+    try:
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate stored before bodies were checked: escape it, don't fail
+        return json.dumps(payload, separators=(",", ":"), default=str).encode()
+
+
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if isinstance(payload, BaseModel):
-        body = payload.model_dump_json(exclude_none=False).encode()
+        try:
+            body = payload.model_dump_json(exclude_none=False).encode()
+        except PydanticSerializationError:
+            body = _json_bytes(payload.model_dump(mode="python", exclude_none=False))
     else:
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        body = _json_bytes(payload)
     return Response(content=body, status_code=status, headers=headers, media_type="application/json")
 
 
@@ -138,9 +149,9 @@ async def serve(request: Request, handler: Handler, authenticate: Authenticate |
 async def read_body(request: Request, max_bytes: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise bad_request("Content-Length is not a number.")
-        if int(declared) > max_bytes:
+        if len(declared) > len(str(max_bytes)) or int(declared) > max_bytes:
             raise payload_too_large(f"Request body exceeds {max_bytes} bytes.")
     chunks: list[bytes] = []
     size = 0
@@ -185,17 +196,66 @@ async def read_json(request: Request, max_bytes: int) -> Any:
     return decode_json(await read_body(request, max_bytes))
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """One JSON object; a repeated key is refused, since parsers disagree on which value wins."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether decoded JSON holds a surrogate that pairs with nothing (it cannot be encoded as UTF-8)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def decode_json(body: bytes) -> Any:
-    """A request body as JSON: 400 when empty, malformed, or nested deeper than MAX_JSON_DEPTH."""
+    """A request body as JSON, exactly as every later reader will see it.
+
+    400 when empty, not strict UTF-8 (UTF-16/32 and a BOM included), malformed, holding a repeated
+    object key, NaN/Infinity, a lone surrogate escape, or nested deeper than MAX_JSON_DEPTH.
+    """
     if not body:
         raise bad_request("Request body must be JSON.", code="invalid_json")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request("Request body must be UTF-8 encoded JSON.", code="invalid_encoding") from None
+    try:
+        payload = json.loads(text, object_pairs_hook=_unique_object, parse_constant=_no_constant)
+    except _DuplicateKey as duplicate:
+        raise bad_request(f"Duplicate key {str(duplicate)!a} in a JSON object.", code="duplicate_key") from None
+    except (json.JSONDecodeError, ValueError, RecursionError):
         raise bad_request("Request body is not valid JSON.", code="invalid_json") from None
     if _may_nest_deeper_than(body, MAX_JSON_DEPTH) and _depth(payload, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise bad_request(f"JSON nesting is deeper than {MAX_JSON_DEPTH}.", code="invalid_json")
+    if "\\u" in text and has_lone_surrogate(payload):
+        raise bad_request("Request body holds an unpaired UTF-16 surrogate escape.", code="invalid_unicode")
     return payload
+
+
+def bounded_int(raw: str, low: int, high: int) -> int | None:
+    """`raw` as an integer from `low` to `high` written in ASCII digits, else None (never an exception)."""
+    if not (0 < len(raw) <= len(str(high)) and raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
 
 
 def parse_model(model: type[M], payload: Any) -> M:

@@ -13,6 +13,7 @@ from devhost.simulators.aoai_payloads import (
     completion_body,
     rate_limited,
     simulated_fault,
+    token_logprobs,
     unauthorized,
     usage_json,
 )
@@ -27,7 +28,7 @@ from devhost.simulators.aoai_request import (
     require_deployment,
 )
 from devhost.simulators.aoai_state import SimulatorState, SimulatorStats
-from devhost.simulators.aoai_text import PlannedReply, plan_reply
+from devhost.simulators.aoai_text import PlannedReply, plan_replies
 from devhost.simulators.tokens import count_prompt_tokens
 
 _SSE_HEADERS = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
@@ -60,9 +61,7 @@ class ChatCompletions:
             return unauthorized(azure=False)
         created = int(time.time())
         names = dict.fromkeys([*config.models, *(config.deployments or [])])
-        data = [
-            {"id": name, "object": "model", "created": created, "owned_by": "simulator"} for name in names
-        ]
+        data = [{"id": name, "object": "model", "created": created, "owned_by": "simulator"} for name in names]
         return web.json_response({"object": "list", "data": data})
 
     async def _serve(self, request: web.Request, azure: bool, deployment: str | None) -> web.StreamResponse:
@@ -113,7 +112,8 @@ class ChatCompletions:
                 "body": body,
             }
         )
-        reply = plan_reply(chat.messages, chat.max_tokens, config.default_reply_tokens)
+        replies = plan_replies(chat.messages, chat.max_tokens, config.default_reply_tokens, chat.n)
+        reply = replies[0]
         prompt_tokens = count_prompt_tokens(chat.messages)
         ctx = CompletionContext(model=chat.target, azure=azure, include_usage=chat.include_usage)
         extra_headers = {"x-request-id": ctx.completion_id}
@@ -130,27 +130,26 @@ class ChatCompletions:
             decision = self._state.rate_limiter.admit(chat.target, requested, config.tokens_per_minute)
             if not decision.allowed:
                 stats.rate_limited += 1
-                return rate_limited(
-                    azure, chat.target, decision.retry_after_s, config.tokens_per_minute, requested
-                )
+                return rate_limited(azure, chat.target, decision.retry_after_s, config.tokens_per_minute, requested)
             extra_headers["x-ratelimit-limit-tokens"] = str(config.tokens_per_minute)
             extra_headers["x-ratelimit-remaining-tokens"] = str(decision.remaining_tokens)
 
-        usage = usage_json(prompt_tokens, len(reply.pieces))
+        generated = sum(len(choice.pieces) for choice in replies)
+        usage = usage_json(prompt_tokens, generated)
         if not chat.stream:
             await asyncio.sleep(_seconds(config.first_token_ms + config.per_token_ms * len(reply.pieces)))
             stats.prompt_tokens += prompt_tokens
-            stats.completion_tokens += len(reply.pieces)
+            stats.completion_tokens += generated
             stats.completed += 1
             return web.Response(
-                body=completion_body(ctx, reply.content, reply.finish_reason, usage),
+                body=completion_body(ctx, replies, usage, chat.logprobs),
                 content_type="application/json",
                 headers=extra_headers,
             )
         disconnect_after = fault.after_chunks if fault is not None and fault.kind == "disconnect" else None
         pause_after = fault.after_chunks if fault is not None and fault.kind == "pause" else None
         return await self._stream(
-            request, stats, config, chat, ctx, reply, usage, extra_headers, disconnect_after, pause_after
+            request, stats, config, chat, ctx, replies, usage, extra_headers, disconnect_after, pause_after
         )
 
     async def _apply_pre_response_fault(
@@ -178,7 +177,7 @@ class ChatCompletions:
         config: SimulatorConfig,
         chat: ChatRequest,
         ctx: CompletionContext,
-        reply: PlannedReply,
+        replies: list[PlannedReply],
         usage: dict[str, int],
         extra_headers: dict[str, str],
         disconnect_after: int | None,
@@ -205,16 +204,26 @@ class ChatCompletions:
             await response.write(event)
             sent += 1
 
+        simple = len(replies) == 1 and replies[0].kind == "content" and not chat.logprobs
         try:
-            await send(encoder.role_chunk())
-            for index, piece in enumerate(reply.pieces):
+            for number in range(len(replies)):
+                await send(encoder.role_chunk(number))
+            for index in range(max(len(reply.pieces) for reply in replies)):
                 if index and per_token_s:
                     delay = started + first_token_s + per_token_s * index - loop.time()
                     if delay > 0:
                         await asyncio.sleep(delay)
-                await send(encoder.content_chunk(piece))
-                stats.tokens_streamed += 1
-            await send(encoder.finish_chunk(reply.finish_reason))
+                for number, reply in enumerate(replies):
+                    if index >= len(reply.pieces):
+                        continue
+                    piece = reply.pieces[index]
+                    if simple:
+                        await send(encoder.content_chunk(piece))
+                    else:
+                        await send(_piece_chunk(encoder, ctx, number, reply, index, chat.logprobs))
+                    stats.tokens_streamed += 1
+            for number, reply in enumerate(replies):
+                await send(encoder.finish_chunk(reply.finish_reason, number))
             if chat.include_usage:
                 await send(encoder.usage_chunk(usage))
             await send(SSE_DONE)
@@ -228,6 +237,21 @@ class ChatCompletions:
         stats.completion_tokens += usage["completion_tokens"]
         stats.completed += 1
         return response
+
+
+def _piece_chunk(
+    encoder: ChunkEncoder, ctx: CompletionContext, number: int, reply: PlannedReply, index: int, logprobs: bool
+) -> bytes:
+    """One streamed piece of choice `number`: content, refusal or tool-call arguments (the first names the tool)."""
+    piece = reply.pieces[index]
+    if reply.kind == "tool_call":
+        call: dict[str, object] = {"index": 0, "function": {"arguments": piece}}
+        if index == 0:
+            call.update(id=f"call_{ctx.completion_id[-8:]}_{number}", type="function",
+                        function={"name": reply.tool_name, "arguments": piece})  # fmt: skip
+        return encoder.choice_chunk(number, {"tool_calls": [call]})
+    tokens: dict[str, object] | None = {reply.kind: token_logprobs([piece])} if logprobs else None
+    return encoder.choice_chunk(number, {reply.kind: piece}, tokens)
 
 
 def _seconds(milliseconds: float) -> float:

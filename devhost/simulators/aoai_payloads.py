@@ -5,9 +5,12 @@ import math
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from devhost.simulators.aoai_text import PlannedReply
 
 SYSTEM_FINGERPRINT = "fp_simulator"
 SSE_DONE = b"data: [DONE]\n\n"
@@ -61,24 +64,52 @@ def usage_json(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
     }
 
 
-def completion_body(ctx: CompletionContext, content: str, finish_reason: str, usage: dict[str, int]) -> bytes:
-    choice: dict[str, Any] = {
-        "index": 0,
-        "message": {"role": "assistant", "content": content, "refusal": None},
-        "logprobs": None,
-        "finish_reason": finish_reason,
-    }
+def token_logprobs(pieces: list[str]) -> list[dict[str, Any]]:
+    return [{"token": piece, "logprob": -0.01, "bytes": list(piece.encode()), "top_logprobs": []} for piece in pieces]
+
+
+def reply_message(reply: "PlannedReply", index: int, completion_id: str) -> dict[str, Any]:
+    text = "".join(reply.pieces)
+    if reply.kind == "tool_call":
+        call = {"id": f"call_{completion_id[-8:]}_{index}", "type": "function",
+                "function": {"name": reply.tool_name, "arguments": text}}  # fmt: skip
+        return {"role": "assistant", "content": None, "refusal": None, "tool_calls": [call]}
+    if reply.kind == "refusal":
+        return {"role": "assistant", "content": None, "refusal": text}
+    return {"role": "assistant", "content": text, "refusal": None}
+
+
+def reply_logprobs(reply: "PlannedReply") -> dict[str, Any] | None:
+    if reply.kind == "tool_call":
+        return None
+    tokens = token_logprobs(reply.pieces)
+    return {"content": tokens, "refusal": None} if reply.kind == "content" else {"content": None, "refusal": tokens}
+
+
+def completion_body(
+    ctx: CompletionContext, replies: list["PlannedReply"], usage: dict[str, int], logprobs: bool = False
+) -> bytes:
+    choices: list[dict[str, Any]] = []
+    for index, reply in enumerate(replies):
+        choice: dict[str, Any] = {
+            "index": index,
+            "message": reply_message(reply, index, ctx.completion_id),
+            "logprobs": reply_logprobs(reply) if logprobs else None,
+            "finish_reason": reply.finish_reason,
+        }
+        if ctx.azure:
+            choice["content_filter_results"] = AZURE_COMPLETION_FILTER_RESULTS
+        choices.append(choice)
     body: dict[str, Any] = {
         "id": ctx.completion_id,
         "object": "chat.completion",
         "created": ctx.created,
         "model": ctx.model,
         "system_fingerprint": SYSTEM_FINGERPRINT,
-        "choices": [choice],
+        "choices": choices,
         "usage": usage,
     }
     if ctx.azure:
-        choice["content_filter_results"] = AZURE_COMPLETION_FILTER_RESULTS
         body["prompt_filter_results"] = AZURE_PROMPT_FILTER_RESULTS
     return _dumps(body).encode()
 
@@ -117,9 +148,13 @@ class ChunkEncoder:
     def _usage_placeholder(self) -> dict[str, Any]:
         return {"usage": None} if self._ctx.include_usage else {}
 
-    def role_chunk(self) -> bytes:
+    def choice_chunk(self, index: int, delta: dict[str, Any], logprobs: dict[str, object] | None = None) -> bytes:
+        choice = {"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": None}
+        return self._event([choice], **self._usage_placeholder())
+
+    def role_chunk(self, index: int = 0) -> bytes:
         delta = {"role": "assistant", "content": "", "refusal": None}
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": None}
+        choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": None}
         extra = self._usage_placeholder()
         if self._azure_filters:
             extra["prompt_filter_results"] = AZURE_PROMPT_FILTER_RESULTS
@@ -128,8 +163,8 @@ class ChunkEncoder:
     def content_chunk(self, piece: str) -> bytes:
         return self._content_head + json.dumps(piece).encode() + self._content_tail
 
-    def finish_chunk(self, finish_reason: str) -> bytes:
-        choice: dict[str, Any] = {"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish_reason}
+    def finish_chunk(self, finish_reason: str, index: int = 0) -> bytes:
+        choice: dict[str, Any] = {"index": index, "delta": {}, "logprobs": None, "finish_reason": finish_reason}
         if self._azure_filters:
             choice["content_filter_results"] = AZURE_COMPLETION_FILTER_RESULTS
         return self._event([choice], **self._usage_placeholder())
@@ -148,9 +183,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> web.Response:
     body = {"error": {"message": message, "type": error_type, "code": code, "param": param}}
-    return web.Response(
-        status=status, body=_dumps(body).encode(), content_type="application/json", headers=headers
-    )
+    return web.Response(status=status, body=_dumps(body).encode(), content_type="application/json", headers=headers)
 
 
 def retry_after_headers(seconds: float) -> dict[str, str]:
@@ -193,9 +226,7 @@ def rate_limited(azure: bool, model: str, retry_after_s: float, limit: int, requ
     return error_response(429, message, error_type="tokens", code="rate_limit_exceeded", headers=headers)
 
 
-def simulated_fault(
-    azure: bool, status: int, message: str | None, retry_after_s: float | None
-) -> web.Response:
+def simulated_fault(azure: bool, status: int, message: str | None, retry_after_s: float | None) -> web.Response:
     headers = retry_after_headers(retry_after_s) if retry_after_s is not None else None
     text = message or f"Simulated upstream failure (HTTP {status})."
     if azure:

@@ -33,6 +33,8 @@ class ChatRequest:
     stream: bool
     include_usage: bool
     max_tokens: int | None
+    n: int = 1
+    logprobs: bool = False
 
 
 def classify_auth(request: web.Request) -> tuple[AuthKind, str | None]:
@@ -75,9 +77,7 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RequestRejected(
-            bad_request(f"We could not parse the JSON body of your request. ({error})")
-        ) from error
+        raise RequestRejected(bad_request(f"We could not parse the JSON body of your request. ({error})")) from error
     if not isinstance(body, dict):
         raise RequestRejected(bad_request("The request body must be a JSON object."))
     return body
@@ -99,9 +99,7 @@ def _require_messages(body: dict[str, Any]) -> list[Any]:
     for index, message in enumerate(messages):
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise RequestRejected(
-                bad_request(
-                    f"Invalid 'messages[{index}]': expected an object with a 'role'.", param="messages"
-                )
+                bad_request(f"Invalid 'messages[{index}]': expected an object with a 'role'.", param="messages")
             )
     return messages
 
@@ -125,12 +123,15 @@ def parse_chat_request(body: dict[str, Any], azure: bool, deployment: str | None
             )
         )
     if stream_options is not None and not isinstance(stream_options, dict):
-        raise RequestRejected(
-            bad_request("Invalid 'stream_options': expected an object.", param="stream_options")
-        )
+        raise RequestRejected(bad_request("Invalid 'stream_options': expected an object.", param="stream_options"))
     n = body.get("n")
-    if n is not None and n != 1:
-        raise RequestRejected(bad_request("The simulator only supports n=1.", param="n"))
+    if n is None:
+        n = 1
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 128:
+        raise RequestRejected(bad_request("Invalid 'n': expected an integer from 1 to 128.", param="n"))
+    logprobs = body.get("logprobs")
+    if logprobs is not None and not isinstance(logprobs, bool):
+        raise RequestRejected(bad_request("Invalid 'logprobs': expected a boolean.", param="logprobs"))
     max_completion_tokens = _optional_positive_int(body, "max_completion_tokens")
     max_tokens = _optional_positive_int(body, "max_tokens")
     return ChatRequest(
@@ -141,4 +142,6 @@ def parse_chat_request(body: dict[str, Any], azure: bool, deployment: str | None
         stream=stream,
         include_usage=bool(stream_options and stream_options.get("include_usage")),
         max_tokens=max_completion_tokens if max_completion_tokens is not None else max_tokens,
+        n=n,
+        logprobs=bool(logprobs),
     )

@@ -1,10 +1,15 @@
-"""Deterministic reply text: hashed plain-English words, or a scripted reply embedded in the prompt."""
+"""Deterministic reply text: hashed plain-English words, or a scripted reply embedded in the prompt.
+
+Scripts in the last user message: `[[sim:reply:TEXT]]` (the i-th one is choice i's reply when n > 1;
+the last one repeats), `[[sim:tool:NAME:ARGUMENTS]]` (a tool call, finish_reason `tool_calls`) and
+`[[sim:refusal:TEXT]]` (a refusal instead of content).
+"""
 
 import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from devhost.simulators.tokens import split_text_tokens
 
@@ -29,12 +34,18 @@ _VOCABULARY_TEXT = (
 
 _WORDS = tuple(_VOCABULARY_TEXT.split()[:256])
 _SCRIPTED_REPLY = re.compile(r"\[\[sim:reply:(.*?)\]\]", re.DOTALL)
+_SCRIPTED_TOOL = re.compile(r"\[\[sim:tool:([A-Za-z0-9_.-]+):(.*?)\]\]", re.DOTALL)
+_SCRIPTED_REFUSAL = re.compile(r"\[\[sim:refusal:(.*?)\]\]", re.DOTALL)
+
+ReplyKind = Literal["content", "tool_call", "refusal"]
 
 
 @dataclass(frozen=True)
 class PlannedReply:
     pieces: list[str]
     finish_reason: str
+    kind: ReplyKind = "content"
+    tool_name: str | None = None
 
     @property
     def content(self) -> str:
@@ -49,9 +60,7 @@ def _last_user_text(messages: list[Any]) -> str | None:
                 return content
             if isinstance(content, list):
                 return "".join(
-                    part.get("text", "")
-                    for part in content
-                    if isinstance(part, dict) and part.get("type") == "text"
+                    part.get("text", "") for part in content if isinstance(part, dict) and part.get("type") == "text"
                 )
             return None
     return None
@@ -63,6 +72,30 @@ def scripted_reply(messages: list[Any]) -> str | None:
         return None
     match = _SCRIPTED_REPLY.search(text)
     return match.group(1) if match else None
+
+
+def _limited(pieces: list[str], max_tokens: int | None, finish: str, **kind: Any) -> PlannedReply:
+    if max_tokens is not None and len(pieces) > max_tokens:
+        return PlannedReply(pieces=pieces[:max_tokens], finish_reason="length", **kind)
+    return PlannedReply(pieces=pieces, finish_reason=finish, **kind)
+
+
+def plan_replies(messages: list[Any], max_tokens: int | None, default_tokens: int, n: int) -> list[PlannedReply]:
+    """One reply per choice; scripted tool calls and refusals win over scripted text."""
+    text = _last_user_text(messages) or ""
+    tool = _SCRIPTED_TOOL.search(text)
+    if tool is not None:
+        reply = _limited(
+            split_text_tokens(tool.group(2)), max_tokens, "tool_calls", kind="tool_call", tool_name=tool.group(1)
+        )
+        return [reply] * n
+    refusal = _SCRIPTED_REFUSAL.search(text)
+    if refusal is not None:
+        return [_limited(split_text_tokens(refusal.group(1)), max_tokens, "stop", kind="refusal")] * n
+    scripts = _SCRIPTED_REPLY.findall(text)
+    if scripts:
+        return [_limited(split_text_tokens(scripts[min(i, len(scripts) - 1)]), max_tokens, "stop") for i in range(n)]
+    return [plan_reply(messages, max_tokens, default_tokens)] * n
 
 
 def generated_pieces(messages: list[Any], count: int) -> list[str]:

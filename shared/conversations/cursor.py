@@ -37,6 +37,6 @@ def decode_cursor(scope: str, cursor: str | None) -> str | None:
     if payload.get("s") != scope:
         raise InvalidCursor("cursor belongs to another list")
     token = payload.get("t")
-    if not isinstance(token, str) or not token:
+    if not isinstance(token, str) or not token or not (token.isascii() and token.isprintable()):
         raise InvalidCursor("cursor is not one this API issued")
     return token

@@ -106,6 +106,17 @@ def _cursor(context: RequestContext, scope: str) -> str | None:
         return decode_cursor(scope, context.query("cursor"))
 
 
+@contextmanager
+def _continuation_errors(continuation: str | None) -> Iterator[None]:
+    """A continuation the store refuses came from a crafted cursor: the client's 400, not our 500."""
+    try:
+        yield
+    except (CosmosHttpResponseError, ValueError) as error:
+        if continuation is None or (isinstance(error, CosmosHttpResponseError) and error.status_code != 400):
+            raise
+        raise bad_request("cursor is invalid for this list.", code="invalid_cursor", param="cursor") from None
+
+
 async def create_conversation(context: RequestContext) -> Response:
     caller = _owner(context, Capability.CONVERSATIONS_WRITE)
     repository, limits, _ = await _repository()
@@ -121,8 +132,9 @@ async def list_conversations(context: RequestContext) -> dict[str, Any]:
     repository, limits, _ = await _repository()
     limit = limits.page_size(context.query("limit"))
     scope = scope_of(partition_key(caller), "conversations")
-    with _store_errors():
-        page = await repository.list_conversations(caller, limit, _cursor(context, scope))
+    continuation = _cursor(context, scope)
+    with _store_errors(), _continuation_errors(continuation):
+        page = await repository.list_conversations(caller, limit, continuation)
     return list_object([conversation_object(item) for item in page.items], encode_cursor(scope, page.continuation))
 
 
@@ -176,8 +188,9 @@ async def list_messages(context: RequestContext) -> dict[str, Any]:
     repository, limits, _ = await _repository()
     limit = limits.page_size(context.query("limit"))
     scope = scope_of(partition_key(caller), "messages", conversation_id)
-    with _store_errors():
-        page = await repository.list_messages(caller, conversation_id, limit, _cursor(context, scope))
+    continuation = _cursor(context, scope)
+    with _store_errors(), _continuation_errors(continuation):
+        page = await repository.list_messages(caller, conversation_id, limit, continuation)
     return list_object([message_object(item) for item in page.items], encode_cursor(scope, page.continuation))
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
+
+from shared.principal_keys import digest as _digest
 
 CONVERSATION_PREFIX = "conv_"
 MESSAGE_PREFIX = "msg_"
@@ -31,15 +32,6 @@ class EventOwner:
 
 class MissingIdentity(ValueError):
     """The owner has no tenant or no user: there is no partition to fall back to."""
-
-
-def _digest(*parts: str) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        encoded = part.encode()
-        hasher.update(len(encoded).to_bytes(4, "big"))
-        hasher.update(encoded)
-    return hasher.hexdigest()
 
 
 def partition_key(owner: Owner) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from shared.errors import bad_request, payload_too_large
 from shared.settings import Settings
+from shared.web import bounded_int
 
 JSON_ESCAPE_FACTOR = 6
 """Worst-case growth of a string once JSON-escaped (`\\u00xx`), for sizing request bodies."""
@@ -55,8 +56,9 @@ class Limits:
     def page_size(self, raw: str | None) -> int:
         if raw is None:
             return self.page_default
-        if not raw.isdigit() or not 1 <= int(raw) <= self.page_max:
+        size = bounded_int(raw, 1, self.page_max)
+        if size is None:
             raise bad_request(
                 f"limit must be an integer from 1 to {self.page_max}.", code="invalid_limit", param="limit"
             )
-        return int(raw)
+        return size

@@ -1,8 +1,10 @@
-"""Moderation of a non-streamed completion: each choice's message is checked before the body goes out.
+"""Moderation of a non-streamed completion: every choice's message is checked before the body goes out.
 
-A withheld choice keeps its place in `choices` but loses its content: `message.content` becomes null,
-`finish_reason` "content_filter", and `content_filter_results` says why (as Azure OpenAI answers).
-The body is re-serialised only when something was withheld; otherwise the upstream bytes go out as they are.
+What is checked is everything the model wrote in the message: content, refusal, tool-call and
+function-call names and arguments (`written_text`). A withheld choice keeps its place in `choices`
+but loses all of that, and its `logprobs` (which spell the same tokens out): `finish_reason` becomes
+"content_filter" and `content_filter_results` says why (as Azure OpenAI answers). The body is
+re-serialised only when something was withheld; otherwise the upstream bytes go out as they are.
 """
 
 from __future__ import annotations
@@ -15,14 +17,33 @@ from shared.gateway.hooks import CompletionGuard
 from shared.gateway.relay import JsonCompletion, message_text
 from shared.gateway.request import CompletionRequest
 from shared.identity.caller import Caller
+from shared.moderation.model_input import joined, model_input
 
 FILTERED = "content_filter"
+
+
+WRITTEN_FIELDS = ("tool_calls", "function_call", "audio")
+
+
+def written_text(choice: dict[str, Any]) -> str:
+    """Every string of the choice's message the model wrote, tool-call arguments decoded."""
+    message = choice.get("message")
+    if not isinstance(message, dict):
+        return ""
+    segments, _ = model_input({key: value for key, value in message.items() if key != "role"})
+    return joined(segments)
 
 
 def withhold(choice: dict[str, Any], results: dict[str, Any]) -> None:
     message = choice.get("message")
     if isinstance(message, dict):
         message["content"] = None
+        if "refusal" in message:
+            message["refusal"] = None
+        for key in WRITTEN_FIELDS:
+            message.pop(key, None)
+    if "logprobs" in choice:
+        choice["logprobs"] = None
     choice["finish_reason"] = FILTERED
     choice["content_filter_results"] = results
 
@@ -31,7 +52,7 @@ async def guard_completion(
     guard: CompletionGuard, caller: Caller, request: CompletionRequest, completion: JsonCompletion
 ) -> JsonCompletion:
     """The completion as the client may see it: choices the guard flags are withheld."""
-    checked = [(choice, text) for choice in completion.choices() if (text := message_text(choice))]
+    checked = [(choice, text) for choice in completion.choices() if (text := written_text(choice))]
     if not checked:
         return completion
     if len(checked) == 1:

@@ -68,7 +68,7 @@ class QueuedConversationHook:
         assistant_text: str,
         *,
         model: str,
-        request_id: str,
+        turn_id: str,
         created: bool,
     ) -> None:
         turn = [
@@ -84,7 +84,7 @@ class QueuedConversationHook:
                 caller,
                 conversation_id,
                 turn,
-                idempotency_key=f"completion:{request_id}",
+                idempotency_key=f"completion:{turn_id}",
             )
         except ValueError as error:
             logger.warning("conversation turn not stored (%s): %s", model, error)

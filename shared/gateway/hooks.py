@@ -58,9 +58,12 @@ class ConversationHook(Protocol):
         assistant_text: str,
         *,
         model: str,
-        request_id: str,
+        turn_id: str,
         created: bool,
     ) -> None:
         """Append the turn (via the conversation-events queue) after the response; `created`: it was `new`
-        (and already stored by `create`)."""
+        (and already stored by `create`).
+
+        `turn_id` is the gateway's own id for this completion (never the client's request id), so two
+        completions can never be taken for one turn."""
         ...

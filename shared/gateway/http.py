@@ -18,7 +18,7 @@ from shared.gateway.service import CONVERSATION_HEADER, CompletionResponse
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.gateway.wiring import get_completion_service
 from shared.identity.caller import Capability
-from shared.web import LeanStreamingResponse, RequestContext, read_body
+from shared.web import LeanStreamingResponse, RequestContext, bounded_int, read_body
 
 DEFAULT_USAGE_DAYS = 30
 
@@ -47,10 +47,17 @@ async def cancel_on_disconnect(request: Request, work: Awaitable[T]) -> T:
     return task.result()
 
 
+def extensions_enabled(tenant_id: str, setting: str) -> bool:
+    return tenant_id in {tenant.strip() for tenant in setting.split(",") if tenant.strip()}
+
+
 async def _complete(context: RequestContext, alias: str | None) -> Response:
     clients = await get_clients()
     body = await read_body(context.request, clients.settings.max_request_bytes)
-    request = parse_completion_request(body, alias, context.request_id)
+    extensions = alias is not None and extensions_enabled(
+        context.caller.tenant_id, clients.settings.azure_extensions_tenants
+    )
+    request = parse_completion_request(body, alias, context.request_id, extensions=extensions)
     request.conversation = context.request.headers.get(CONVERSATION_HEADER)
     service = await get_completion_service()
     return to_response(await cancel_on_disconnect(context.request, service.complete(context.caller, request)))
@@ -88,8 +95,9 @@ async def get_usage(context: RequestContext) -> UsageList:
     raw = context.query("days")
     days = DEFAULT_USAGE_DAYS
     if raw is not None:
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_USAGE_DAYS:
+        parsed = bounded_int(raw, 1, MAX_USAGE_DAYS)
+        if parsed is None:
             raise bad_request(f"days must be an integer from 1 to {MAX_USAGE_DAYS}.", param="days")
-        days = int(raw)
+        days = parsed
     service = await get_completion_service()
     return await service.usage.usage_of(context.caller, days)

@@ -10,7 +10,6 @@ The result goes to the job document and, when `result_queue` is set, to that que
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -32,6 +31,7 @@ from shared.gateway.request import parse_completion_request
 from shared.gateway.service import CompletionService
 from shared.gateway.wiring import get_completion_service
 from shared.identity.caller import Caller, CallerKind, Capability
+from shared.principal_keys import digest
 from shared.queues.consumer import consume, describe
 from shared.queues.contract import Message, QueueContract
 from shared.queues.envelope import Envelope
@@ -83,8 +83,8 @@ class JobBusy(Exception):
 
 
 def job_id(tenant_id: str, user_id: str, idempotency_key: str) -> str:
-    digest = hashlib.sha256("\x1f".join((tenant_id, user_id, idempotency_key)).encode()).hexdigest()
-    return "cj_" + digest[:40]
+    """Length-prefixed parts: no (tenant, user, key) can name another's job."""
+    return "cj_" + digest("completion-job/v2", tenant_id, user_id, idempotency_key)[:40]
 
 
 def job_partition(tenant_id: str) -> str:

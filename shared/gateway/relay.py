@@ -42,6 +42,8 @@ class RelayOutcome:
     response_model: str | None = None
     withheld_from: int | None = None
     """When the guard cut the stream: how many characters of `text` the client received."""
+    client_caused: bool = False
+    """The error was an upstream error event about the request itself (its content): not a backend fault."""
 
     @property
     def text(self) -> str:
@@ -76,6 +78,16 @@ def _has_value(event: bytes, key: bytes) -> bool:
     return False
 
 
+CLIENT_ERROR_CODES = frozenset({"content_filter", "invalid_prompt", "context_length_exceeded"})
+
+
+def is_client_caused(error: Any) -> bool:
+    """An upstream error about the request (invalid or filtered content), which any backend would give."""
+    if not isinstance(error, dict):
+        return False
+    return error.get("type") == "invalid_request_error" or error.get("code") in CLIENT_ERROR_CODES
+
+
 def _decode(event: bytes) -> dict[str, Any] | None:
     payload = event[5:] if event.startswith(b"data:") else event
     try:
@@ -97,11 +109,16 @@ class SseRelay:
         guard: StreamGuard | None = None,
         guard_window_chars: int = 200,
         on_finish: Callable[[RelayOutcome], None] | None = None,
+        choice_guard: Callable[[int], StreamGuard | None] | None = None,
     ) -> None:
         self._response = response
         self._client_wants_usage = client_wants_usage
         self._collect = collect_text or guard is not None
         self._guard = guard
+        self._choice_guard = choice_guard
+        self._guards: dict[int, StreamGuard] = {0: guard} if guard is not None else {}
+        self._written: dict[int, list[str]] = {}
+        """Per choice: every piece of text the model wrote (content, refusal, tool-call names and arguments)."""
         self._guard_window = guard_window_chars
         self._guarded_chars = 0
         self._text_chars = 0
@@ -203,6 +220,7 @@ class SseRelay:
             self.outcome.response_model = model
         if "error" in chunk:
             self.outcome.error = str(chunk.get("error"))
+            self.outcome.client_caused = is_client_caused(chunk.get("error"))
             return event
         choices = chunk.get("choices") or []
         if choices:
@@ -212,11 +230,9 @@ class SseRelay:
             if first.get("finish_reason"):
                 self.outcome.finish_reason = str(first["finish_reason"])
             if self._collect:
-                content = (first.get("delta") or {}).get("content")
-                if isinstance(content, str) and content:
-                    self.outcome.text_parts.append(content)
-                    self._guarded_chars += len(content)
-                    self._text_chars += len(content)
+                for choice in choices:
+                    if isinstance(choice, dict):
+                        self._collect_choice(choice)
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             self.outcome.usage = usage
@@ -227,12 +243,53 @@ class SseRelay:
                 return b"data: " + json.dumps(chunk, separators=(",", ":")).encode()
         return event
 
+    def _collect_choice(self, choice: dict[str, Any]) -> None:
+        """Choice 0's content for the conversation; every choice's written text for its guard."""
+        index = choice.get("index", 0)
+        index = index if isinstance(index, int) and not isinstance(index, bool) and index >= 0 else 0
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            return
+        content = delta.get("content")
+        if index == 0 and isinstance(content, str) and content:
+            self.outcome.text_parts.append(content)
+            self._text_chars += len(content)
+        if self._guard is None:
+            return
+        written = [content, delta.get("refusal")]
+        calls = delta.get("tool_calls")
+        for call in [*(calls if isinstance(calls, list) else []), {"function": delta.get("function_call")}]:
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                written += [function.get("name"), function.get("arguments")]
+        for text in written:
+            if isinstance(text, str) and text:
+                self._written.setdefault(index, []).append(text)
+                self._guarded_chars += len(text)
+
+    def _guard_of(self, index: int) -> StreamGuard | None:
+        if index not in self._guards:
+            guard = self._choice_guard(index) if self._choice_guard is not None else None
+            if guard is None:
+                return None
+            self._guards[index] = guard
+        return self._guards[index]
+
     async def _guard_blocks(self, final: bool) -> bool:
+        """Every choice's text is cleared before any held event goes out; one flagged choice ends the stream."""
         assert self._guard is not None
         if not final and self._guarded_chars < self._guard_window:
             return False
         self._guarded_chars = 0
-        blocked = await self._guard(self.outcome.text, final)
+        blocked = False
+        for index, pieces in sorted(self._written.items()):
+            guard = self._guard_of(index)
+            if guard is None:
+                blocked = True  # a choice nobody can check is not delivered
+            elif await guard("".join(pieces), final):
+                blocked = True
+            if blocked:
+                break
         if blocked:
             self.outcome.filtered = True
             self.outcome.finish_reason = "content_filter"
@@ -246,7 +303,10 @@ class SseRelay:
             "object": "chat.completion.chunk",
             "created": template.get("created"),
             "model": template.get("model"),
-            "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": "content_filter"}],
+            "choices": [
+                {"index": index, "delta": {}, "logprobs": None, "finish_reason": "content_filter"}
+                for index in sorted({0, *self._written})
+            ],
         }
         return b"data: " + json.dumps(chunk, separators=(",", ":")).encode() + EVENT_END + DONE_EVENT + EVENT_END
 

@@ -1,4 +1,9 @@
-"""A client's completion request as the gateway carries it: raw bytes, decoded JSON and the typed view."""
+"""A client's completion request as the gateway carries it: raw bytes, decoded JSON and the typed view.
+
+What goes upstream is always the canonical serialisation of `payload`, the validated object the
+guards read (and may rewrite), never the client's bytes: no encoding, duplicate key or unknown field
+can make the model see something the guard did not.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.errors import bad_request
+from shared.gateway.chat_schema import validate_chat_request
 from shared.gateway.models import ChatCompletionRequest
 from shared.web import decode_json, parse_model
-
-FORCED_USAGE_SUFFIX = b',"stream_options":{"include_usage":true}}'
 
 
 @dataclass
@@ -38,6 +42,10 @@ class CompletionRequest:
         self.payload["messages"] = messages
         self.mark_modified()
 
+    def replace_payload(self, payload: dict[str, Any]) -> None:
+        self.payload = payload
+        self.mark_modified()
+
     def mark_modified(self) -> None:
         self.modified = True
 
@@ -48,29 +56,28 @@ class CompletionRequest:
         return None
 
     def upstream_body(self) -> bytes:
-        """The bytes for upstream: the client's own, unless usage must be requested or a guard edited them."""
-        needs_usage = self.streaming and not self.client_wants_usage
-        if not needs_usage and not self.modified:
-            return self.body
-        if needs_usage and not self.modified and "stream_options" not in self.payload:
-            trimmed = self.body.rstrip()
-            if trimmed.endswith(b"}"):
-                return trimmed[:-1] + FORCED_USAGE_SUFFIX
-        payload = dict(self.payload)
-        if needs_usage:
+        """The canonical serialisation of the validated payload, asking for usage on every stream."""
+        payload = self.payload
+        if self.streaming and not self.client_wants_usage:
             options = payload.get("stream_options")
-            payload["stream_options"] = {
-                **(options if isinstance(options, dict) else {}),
-                "include_usage": True,
+            payload = {
+                **payload,
+                "stream_options": {**(options if isinstance(options, dict) else {}), "include_usage": True},
             }
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def parse_completion_request(body: bytes, alias: str | None, request_id: str = "") -> CompletionRequest:
-    """Decode once; `alias` is the Azure route's deployment, else the body's `model`."""
+def parse_completion_request(
+    body: bytes, alias: str | None, request_id: str = "", *, extensions: bool = False
+) -> CompletionRequest:
+    """Decode and validate once; `alias` is the Azure route's deployment, else the body's `model`.
+
+    `extensions`: the Azure route for a tenant allowed to use Azure's `data_sources`.
+    """
     payload = decode_json(body)
     if not isinstance(payload, dict):
         raise bad_request("Request body must be a JSON object.", code="invalid_json")
+    validate_chat_request(payload, extensions=extensions)
     parsed = parse_model(ChatCompletionRequest, payload)
     model = alias or parsed.model
     if not model:

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -36,7 +37,14 @@ from shared.gateway.hooks import (
 from shared.gateway.pool import Backend, Unavailable, UpstreamPool
 from shared.gateway.relay import RelayOutcome, SseRelay, read_completion
 from shared.gateway.request import CompletionRequest
-from shared.gateway.upstream import UpstreamClient, UpstreamFailure, UpstreamRejected, unavailable_error
+from shared.gateway.upstream import (
+    UpstreamClient,
+    UpstreamFailure,
+    UpstreamRejected,
+    UpstreamTimedOut,
+    generation_timeout_error,
+    unavailable_error,
+)
 from shared.gateway.usage import UsageRecorder
 from shared.identity.caller import Caller, Capability
 from shared.telemetry.metrics import record_tokens
@@ -87,6 +95,8 @@ class _Call:
     span: Span | None = None
     """The CLIENT span of the attempt whose response is relayed; it ends with the relay."""
     sent_at: float = 0.0
+    turn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """The gateway's own id of this completion: the conversation turn's idempotency key."""
 
 
 @dataclass
@@ -194,7 +204,11 @@ class CompletionService:
         self.pool.begin_attempt(backend)
         call.sent_at = time.monotonic()
         try:
-            response = await self.upstream.open_attempt(backend, body, request.request_id)
+            response = await self.upstream.open_attempt(backend, body, request.request_id, streaming=request.streaming)
+        except UpstreamTimedOut:
+            backend.probe_in_flight = False
+            spans.end_failed(span, "generation_timeout")
+            raise generation_timeout_error() from None
         except UpstreamFailure as failure:
             if failure.throttled:
                 self.pool.record_throttled(backend, failure.retry_after_s)
@@ -244,7 +258,7 @@ class CompletionService:
 
     def relay_stream(self, call: _Call, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
         def finished(outcome: RelayOutcome) -> None:
-            if outcome.error is not None and call.backend is not None:
+            if outcome.error is not None and not outcome.client_caused and call.backend is not None:
                 self.pool.record_failure(call.backend)
             if call.span is not None and call.backend is not None:
                 spans.end_stream(call.span, outcome, call.request.alias, call.backend, call.sent_at)
@@ -258,6 +272,7 @@ class CompletionService:
             guard=self.stream_guard(call.caller, call.request),
             guard_window_chars=STREAM_GUARD_WINDOW_CHARS,
             on_finish=finished,
+            choice_guard=lambda _index: self.stream_guard(call.caller, call.request),
         )
         return relay.events()
 
@@ -288,7 +303,7 @@ class CompletionService:
                     call.request.last_user_message(),
                     text,
                     model=call.request.alias,
-                    request_id=call.request.request_id,
+                    turn_id=call.turn_id,
                     created=_opens_new(call.request),
                 )
             )

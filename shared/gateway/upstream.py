@@ -128,12 +128,27 @@ def retry_after_of(headers: Mapping[str, str]) -> float | None:
     return None
 
 
+class UpstreamTimedOut(Exception):
+    """A non-streamed call ran out of its generation time: slow, not broken (no failover, no breaker count)."""
+
+
+def generation_timeout_error() -> ApiError:
+    return ApiError(
+        504,
+        "The model did not finish the completion in time; ask for fewer tokens or stream the response.",
+        type="server_error",
+        code="upstream_timeout",
+    )
+
+
 @dataclass(frozen=True)
 class Timeouts:
     connect_s: float
     first_byte_s: float
     chunk_s: float
     total_s: float
+    generation_s: float = 300.0
+    """Non-streamed calls: headers come only after the whole completion, so first_byte_s does not apply."""
 
 
 class UpstreamClient:
@@ -145,6 +160,9 @@ class UpstreamClient:
         self._tokens = tokens
         self._client_timeout = aiohttp.ClientTimeout(
             total=timeouts.total_s, connect=timeouts.connect_s, sock_read=timeouts.chunk_s
+        )
+        self._json_timeout = aiohttp.ClientTimeout(
+            total=timeouts.generation_s, connect=timeouts.connect_s, sock_read=timeouts.generation_s
         )
 
     @property
@@ -158,17 +176,28 @@ class UpstreamClient:
             raise UpstreamFailure("no credential for managed identity auth", unreachable=True, code="auth")
         return {"Authorization": await self._tokens.header()}
 
-    async def open_attempt(self, backend: Backend, body: bytes, request_id: str) -> aiohttp.ClientResponse:
-        """Send the request; return the response once its headers arrive, or raise UpstreamFailure."""
+    async def open_attempt(
+        self, backend: Backend, body: bytes, request_id: str, *, streaming: bool = True
+    ) -> aiohttp.ClientResponse:
+        """Send the request; return the response once its headers arrive, or raise UpstreamFailure.
+
+        A stream's headers come at once, so their wait is bounded by the first-byte timeout (a miss
+        means the backend is unwell). A non-streamed call's headers come after the whole completion:
+        its wait is bounded by the generation timeout, and a miss raises `UpstreamTimedOut`.
+        """
         headers = await self.auth_headers(backend)
         headers["Content-Type"] = "application/json"
         headers["x-ms-client-request-id"] = request_id
+        wait_s = self._timeouts.first_byte_s if streaming else self._timeouts.generation_s
+        timeout = self._client_timeout if streaming else self._json_timeout
         try:
-            async with asyncio.timeout(self._timeouts.first_byte_s):
-                response = await self._session.post(
-                    backend.url, data=body, headers=headers, timeout=self._client_timeout
-                )
+            async with asyncio.timeout(wait_s):
+                response = await self._session.post(backend.url, data=body, headers=headers, timeout=timeout)
+        except aiohttp.ConnectionTimeoutError:
+            raise UpstreamFailure("connection timed out", unreachable=True, code="connect") from None
         except TimeoutError:
+            if not streaming:
+                raise UpstreamTimedOut(backend.name) from None
             raise UpstreamFailure(
                 "no response before the first-byte timeout", unreachable=True, code="timeout"
             ) from None

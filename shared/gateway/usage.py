@@ -5,8 +5,10 @@ flushed every `flush_interval_s` with one atomic `incr` patch per document (crea
 use), so concurrent instances never lose each other's counts. A failed flush keeps the counts for
 the next round; `aclose` flushes what is left on shutdown.
 
-Document: pk `usage:<tenant>:<user>`, id `<YYYY-MM-DD>:<model>`, fields tenant, user, day, model,
-prompt_tokens, completion_tokens, total_tokens, requests.
+Document: pk `usage:<hash of tenant and user>` (`shared.principal_keys`: no two principals share
+one), id `<YYYY-MM-DD>:<model>`, fields tenant, user, day, model, prompt_tokens, completion_tokens,
+total_tokens, requests. Documents written under the earlier pk `usage:<tenant>:<user>` are still
+read, for callers whose ids hold no `:` (the only ones that key could not confuse with another).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNot
 
 from shared.gateway.models import UsageList, UsageRow
 from shared.identity.caller import Caller
+from shared.principal_keys import digest
 from shared.telemetry.background import RequestLinks, background_span
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,13 @@ FINAL_FLUSH_ATTEMPTS = 3
 
 
 def usage_partition(tenant_id: str, user_id: str) -> str:
+    return "usage:" + digest("usage/v2", tenant_id, user_id)[:40]
+
+
+def legacy_usage_partition(tenant_id: str, user_id: str) -> str | None:
+    """The pre-hash pk, where it still names this caller alone (neither id holds the separator)."""
+    if ":" in tenant_id or ":" in user_id:
+        return None
     return f"usage:{tenant_id}:{user_id}"
 
 
@@ -172,17 +182,19 @@ class UsageRecorder:
         await self.flush(partition)
         since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
         query = "SELECT * FROM c WHERE c.pk = @pk AND c.day >= @since"
-        parameters: list[dict[str, Any]] = [
-            {"name": "@pk", "value": partition},
-            {"name": "@since", "value": since},
-        ]
+        totals: dict[tuple[str, str], list[int]] = {}
+        legacy = legacy_usage_partition(caller.tenant_id, caller.user_id)
+        for pk in (partition, legacy):
+            if pk is None:
+                continue
+            parameters: list[dict[str, Any]] = [{"name": "@pk", "value": pk}, {"name": "@since", "value": since}]
+            async for item in self._container.query_items(query, parameters=parameters, partition_key=pk):
+                counts = totals.setdefault((item["day"], item["model"]), [0] * len(COUNTERS))
+                for position, name in enumerate(COUNTERS):
+                    counts[position] += int(item.get(name, 0))
         rows = [
-            UsageRow(
-                day=item["day"],
-                model=item["model"],
-                **{name: int(item.get(name, 0)) for name in COUNTERS},
-            )
-            async for item in self._container.query_items(query, parameters=parameters, partition_key=partition)
+            UsageRow(day=day, model=model, **dict(zip(COUNTERS, counts, strict=True)))
+            for (day, model), counts in totals.items()
         ]
         rows.sort(key=lambda row: (row.day, row.model), reverse=True)
         return UsageList(data=rows)

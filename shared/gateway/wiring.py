@@ -36,6 +36,7 @@ def timeouts_from_settings(settings: Settings) -> Timeouts:
         first_byte_s=settings.upstream_first_byte_timeout_s,
         chunk_s=settings.upstream_chunk_timeout_s,
         total_s=settings.upstream_total_timeout_s,
+        generation_s=settings.upstream_generation_timeout_s,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNot
 from cachetools import TTLCache
 from pydantic import BaseModel
 
-from shared.errors import unauthorized
+from shared.errors import ApiError, unauthorized
 from shared.identity.api_key_format import (
     HASH_ALGORITHM,
     generate_key,
@@ -92,8 +93,14 @@ class ApiKeyStore:
         cache_s: float = 30.0,
         last_used_interval_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        unknown_reads_per_s: float = 10.0,
+        unknown_reads_burst: int = 20,
     ) -> None:
         self._container = container
+        self._unknown_rate = unknown_reads_per_s
+        self._unknown_burst = float(unknown_reads_burst)
+        self._unknown_tokens = float(unknown_reads_burst)
+        self._unknown_at = clock()
         self._last_used_interval_s = last_used_interval_s
         self._clock = clock
         self._cache: TTLCache[str, ApiKeyRecord | None] = TTLCache(_CACHE_SIZE, ttl=cache_s, timer=clock)
@@ -182,15 +189,31 @@ class ApiKeyStore:
         self._touch(record.id)
         return record.caller()
 
+    def _unknown_allowance(self, now: float) -> float:
+        """Reads that found no key refill at `unknown_reads_per_s`: random key ids cannot buy Cosmos reads."""
+        elapsed = max(0.0, now - self._unknown_at)
+        self._unknown_at = now
+        self._unknown_tokens = min(self._unknown_burst, self._unknown_tokens + elapsed * self._unknown_rate)
+        return self._unknown_tokens
+
     async def _cached_record(self, key_id: str) -> ApiKeyRecord | None:
         cached = self._cache.get(key_id, _NOT_CACHED)
         if cached is not _NOT_CACHED:
             return cached  # type: ignore[return-value]
+        if self._unknown_allowance(self._clock()) < 1:
+            raise ApiError(
+                429,
+                "Too many unknown API keys were presented; retry later.",
+                type="rate_limit_error",
+                code="rate_limited",
+                headers={"Retry-After": str(max(1, math.ceil(1 / self._unknown_rate)))},
+            )
         self.reads += 1
         try:
             record: ApiKeyRecord | None = await self.get(key_id)
         except ApiKeyNotFound:
             record = None
+            self._unknown_tokens -= 1
         self._cache[key_id] = record
         return record
 

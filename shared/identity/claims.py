@@ -30,7 +30,10 @@ def is_app_only(claims: Mapping[str, Any]) -> bool:
     return claims.get("idtyp") == "app" or not claims.get("scp")
 
 
-def caller_from_claims(claims: Mapping[str, Any], issuer: str, allowed_tenants: list[str] | None) -> Caller:
+def caller_from_claims(
+    claims: Mapping[str, Any], issuer: str, allowed_tenants: list[str] | None, scopes: list[str] | None = None
+) -> Caller:
+    """`scopes`: a delegated token must carry one of them in `scp` (None: not checked, Easy Auth's choice)."""
     tenant, subject = claims.get("tid"), claims.get("oid")
     if not isinstance(tenant, str) or not tenant or not isinstance(subject, str) or not subject:
         raise unauthorized("The bearer token has no tenant (tid) or object id (oid) claim.")
@@ -45,4 +48,7 @@ def caller_from_claims(claims: Mapping[str, Any], issuer: str, allowed_tenants: 
             *(APP_ROLE_CAPABILITIES.get(role, frozenset()) for role in roles)
         )
         return Caller(CallerKind.APP, tenant, subject, issuer, capabilities, roles)
+    granted = claims.get("scp")
+    if scopes is not None and not (isinstance(granted, str) and set(granted.split()) & set(scopes)):
+        raise unauthorized("The bearer token lacks the API's scope (scp).")
     return Caller(CallerKind.USER, tenant, subject, issuer, USER_CAPABILITIES, roles)

@@ -44,6 +44,16 @@ def _require_https(url: str) -> str:
     raise ValueError(f"refusing to fetch signing keys over {parts.scheme or 'no scheme'}: {url}")
 
 
+def _discovered_jwks_uri(uri: str, metadata_url: str) -> str:
+    """A discovery document's `jwks_uri`: https, or plain http on loopback only for a loopback issuer (tests)."""
+    parts = urlsplit(uri)
+    if parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS and urlsplit(metadata_url).scheme == "http"
+    ):
+        return uri
+    raise ValueError(f"refusing a discovered jwks_uri that is not https: {uri}")
+
+
 def parse_jwks(document: dict[str, Any]) -> dict[str, jwt.PyJWK]:
     """Signature keys of asymmetric types, by kid; symmetric ("oct") and encryption keys are dropped."""
     keys: dict[str, jwt.PyJWK] = {}
@@ -128,11 +138,12 @@ class IssuerKeys:
         uri = self.issuer.jwks_uri
         try:
             if uri is None:
-                discovery = await self._get_json(_require_https(metadata_url_of(self.issuer)))
+                metadata_url = _require_https(metadata_url_of(self.issuer))
+                discovery = await self._get_json(metadata_url)
                 if discovery.get("issuer") != self.issuer.issuer:
                     raise ValueError(f"discovery names issuer {discovery.get('issuer')!r}")
-                uri = str(discovery["jwks_uri"])
-            if uri.startswith("file:"):
+                uri = _discovered_jwks_uri(str(discovery["jwks_uri"]), metadata_url)
+            elif uri.startswith("file:"):
                 path = Path(uri.removeprefix("file://").removeprefix("file:"))
                 return dict(json.loads(await asyncio.to_thread(path.read_text)))
             return await self._get_json(_require_https(uri))

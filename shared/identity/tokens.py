@@ -124,4 +124,16 @@ class TokenValidator:
             raise unauthorized("The bearer token is invalid.") from None
         if iss_tenant is not None and claims.get("tid") != iss_tenant:
             raise unauthorized("The bearer token's tenant does not match its issuer.")
-        return caller_from_claims(claims, settings.issuer, settings.allowed_tenants), float(claims["exp"])
+        self._check_lifetime(claims, settings.max_lifetime_s)
+        caller = caller_from_claims(claims, settings.issuer, settings.allowed_tenants, settings.scopes)
+        return caller, float(claims["exp"])
+
+    def _check_lifetime(self, claims: dict[str, Any], max_lifetime_s: int) -> None:
+        """A stolen long-lived token is worth more: refuse lifetimes no configured issuer hands out."""
+        exp = claims["exp"]
+        iat = claims.get("iat")
+        start = iat if isinstance(iat, int | float) and not isinstance(iat, bool) else time.time()
+        if not isinstance(exp, int | float) or exp - start > max_lifetime_s + self._skew_s:
+            raise unauthorized("The bearer token's lifetime is longer than allowed.")
+        if exp - time.time() > max_lifetime_s + self._skew_s:
+            raise unauthorized("The bearer token's lifetime is longer than allowed.")

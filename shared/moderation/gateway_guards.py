@@ -1,7 +1,8 @@
 """Moderation in the completion gateway: the prompt guard and the stream guard factory.
 
-The prompt is every non-tool message's text joined into one text (one analysis per request); tool
-results go along as documents, where prompt injection is looked for. A blocked prompt raises the
+The prompt is every string of the request the model reads (`shared.moderation.model_input`) joined
+into one text (one analysis per request); tool results also go along as documents, where prompt
+injection is looked for. A blocked prompt raises the
 400 `content_filter` error before anything goes upstream; when the policy redacts PII, the affected
 messages are rewritten with the PII replaced. A non-streamed completion's choices are moderated before
 the body goes out (`CompletionModeration`); streamed ones window by window (`StreamModeration`).
@@ -15,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import copy
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from shared.clients import Clients
@@ -26,79 +25,40 @@ from shared.gateway.relay import StreamGuard
 from shared.gateway.request import CompletionRequest
 from shared.identity.caller import Caller
 from shared.moderation.embedded import EmbeddedModerator
-from shared.moderation.models import PiiSpan
+from shared.moderation.model_input import Unredactable, joined, model_input, redacted_payload
 from shared.moderation.openai_shape import ContentFilterError, content_filter_result
-from shared.moderation.pii import redact
 from shared.moderation.service import ModerationService, moderation_service_for
 from shared.moderation.stream_guard import completion_guard
 from shared.settings import Settings
 
-SEPARATOR = "\n\n"
-DOCUMENT_ROLES = frozenset({"tool", "function"})
 
+async def guard_model_input(
+    service: ModerationService, tenant_id: str, payload: dict[str, Any], *, request_id: str = ""
+) -> dict[str, Any] | None:
+    """The one prompt guard of every route: moderate each string the model will read (`model_input`).
 
-@dataclass(frozen=True)
-class Segment:
-    """Where one piece of prompt text lives: `messages[message]["content"]` or its `[part]["text"]`."""
-
-    message: int
-    part: int | None
-    text: str
-    offset: int = 0
-
-
-def prompt_segments(messages: Any) -> tuple[list[Segment], list[str]]:
-    """The prompt's text segments (with offsets into the joined text), and tool results as documents."""
-    segments: list[Segment] = []
-    documents: list[str] = []
-    offset = 0
-    for index, message in enumerate(messages if isinstance(messages, list) else []):
-        if not isinstance(message, dict):
-            continue
-        content = message.get("content")
-        pieces: list[tuple[int | None, str]] = []
-        if isinstance(content, str):
-            pieces.append((None, content))
-        elif isinstance(content, list):
-            pieces.extend(
-                (position, part["text"])
-                for position, part in enumerate(content)
-                if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str)
-            )
-        for part, text in pieces:
-            if not text:
-                continue
-            if message.get("role") in DOCUMENT_ROLES:
-                documents.append(text)
-                continue
-            segments.append(Segment(index, part, text, offset))
-            offset += len(text) + len(SEPARATOR)
-    return segments, documents
-
-
-def redacted_messages(messages: list[Any], segments: list[Segment], spans: list[PiiSpan]) -> list[Any]:
-    """A copy of `messages` with each span (offsets into the joined text) redacted in its segment."""
-    rewritten = copy.deepcopy(messages)
-    for segment in segments:
-        end = segment.offset + len(segment.text)
-        local = [
-            span.model_copy(
-                update={
-                    "start": max(span.start, segment.offset) - segment.offset,
-                    "end": min(span.end, end) - segment.offset,
-                }
-            )
-            for span in spans
-            if span.start < end and span.end > segment.offset
-        ]
-        if not local:
-            continue
-        message = rewritten[segment.message]
-        if segment.part is None:
-            message["content"] = redact(segment.text, local)
-        else:
-            message["content"][segment.part]["text"] = redact(segment.text, local)
-    return rewritten
+    Raises the 400 `content_filter` error when the policy blocks; returns the payload with PII
+    redacted when it redacts (None: forward `payload` unchanged).
+    """
+    segments, documents = model_input(payload)
+    if not segments:
+        return None
+    moderation = await service.moderate(
+        joined(segments),
+        tenant_id=tenant_id,
+        stage="prompt",
+        kind="prompt",
+        documents=documents,
+        request_id=request_id,
+    )
+    if moderation.blocked:
+        raise ContentFilterError(moderation.result, moderation.decision)
+    if not moderation.redacted:
+        return None
+    try:
+        return redacted_payload(payload, segments, moderation.result.pii)
+    except Unredactable:
+        raise ContentFilterError(moderation.result, moderation.decision) from None
 
 
 class PromptModeration:
@@ -108,22 +68,11 @@ class PromptModeration:
         self._service = service
 
     async def __call__(self, caller: Caller, request: CompletionRequest) -> None:
-        messages = request.payload.get("messages")
-        segments, documents = prompt_segments(messages)
-        if not segments and not documents:
-            return
-        moderation = await self._service.moderate(
-            SEPARATOR.join(segment.text for segment in segments),
-            tenant_id=caller.tenant_id,
-            stage="prompt",
-            kind="prompt",
-            documents=documents,
-            request_id=request.request_id,
+        rewritten = await guard_model_input(
+            self._service, caller.tenant_id, request.payload, request_id=request.request_id
         )
-        if moderation.blocked:
-            raise ContentFilterError(moderation.result, moderation.decision)
-        if moderation.redacted and isinstance(messages, list):
-            request.replace_messages(redacted_messages(messages, segments, moderation.result.pii))
+        if rewritten is not None:
+            request.replace_payload(rewritten)
 
 
 class StreamModeration:

@@ -1,7 +1,9 @@
 """The moderation service: the configured provider, the tenant's policy, PII redaction and outcome records.
 
 `moderate` is on the completion hot path: the policy comes from a cache, the embedded provider runs
-inline, and outcomes are queued for a background writer; only a tenant's first request reads Cosmos.
+inline for short texts and in worker processes under a time budget for long ones
+(`shared.moderation.offload`), and outcomes are queued for a background writer; only a tenant's
+first request reads Cosmos.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from shared.moderation.models import (
     Moderator,
     TextKind,
 )
+from shared.moderation.offload import OffloadedModerator
 from shared.moderation.outcomes import OutcomeRecorder, outcome_document, tenant_hash
 from shared.moderation.pii import find_pii, redact
 from shared.moderation.policy import ModerationPolicy, PolicyStore, decide, policy_from_setting
@@ -95,9 +98,22 @@ class Moderation:
         return self.decision.redact_pii and bool(self.result.pii)
 
 
+def _is_embedded(moderator: Moderator) -> bool:
+    """Exactly the embedded provider (inline or offloaded): deterministic, so its analyses may be cached."""
+    if isinstance(moderator, OffloadedModerator):
+        return moderator.factory is EmbeddedModerator
+    return type(moderator) is EmbeddedModerator
+
+
 def build_moderator(clients: Clients, settings: Settings) -> Moderator:
     if settings.moderation_provider == "embedded":
-        return EmbeddedModerator()
+        return OffloadedModerator(
+            EmbeddedModerator,
+            workers=settings.moderation_workers,
+            budget_s=settings.moderation_budget_s,
+            max_chars=settings.moderation_max_analysis_chars,
+            inline_chars=settings.moderation_inline_chars,
+        )
     if not settings.content_safety_endpoint:
         raise SettingsError("CONTENT_SAFETY_ENDPOINT: required when MODERATION_PROVIDER is content_safety")
     names = [name.strip() for name in settings.content_safety_blocklists.split(",") if name.strip()]
@@ -130,7 +146,7 @@ class ModerationService:
         self.record_text = record_text
         self.fail_open = fail_open
         self.stream_overlap_chars = stream_overlap_chars
-        self.analyses = AnalysisCache() if type(moderator) is EmbeddedModerator else None
+        self.analyses = AnalysisCache() if _is_embedded(moderator) else None
 
     @classmethod
     def from_settings(cls, clients: Clients, settings: Settings) -> ModerationService:

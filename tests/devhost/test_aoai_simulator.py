@@ -83,9 +83,7 @@ async def test_azure_completion_carries_filter_results_and_uses_api_key() -> Non
         stats = sim.state.stats
     extra = completion.model_extra or {}
     assert extra["prompt_filter_results"][0]["content_filter_results"]["hate"]["filtered"] is False
-    assert (completion.choices[0].model_extra or {})["content_filter_results"]["violence"][
-        "severity"
-    ] == "safe"
+    assert (completion.choices[0].model_extra or {})["content_filter_results"]["violence"]["severity"] == "safe"
     assert stats.by_path["/openai/deployments/chat-dep/chat/completions"] == 1
     assert stats.by_deployment["chat-dep"] == 1 and stats.auth_kinds["api-key"] == 1
 
@@ -155,14 +153,33 @@ async def test_scripted_reply_is_returned_verbatim_and_streamed_by_word() -> Non
     async with simulator() as sim, azure_client(sim) as client:
         completion = await client.chat.completions.create(model="d", messages=messages)
         stream = await client.chat.completions.create(model="d", messages=messages, stream=True)
-        pieces = [
-            c.choices[0].delta.content async for c in stream if c.choices and c.choices[0].delta.content
-        ]
+        pieces = [c.choices[0].delta.content async for c in stream if c.choices and c.choices[0].delta.content]
         cut = await client.chat.completions.create(model="d", messages=messages, max_tokens=3)
     assert completion.choices[0].message.content == script
     assert pieces == split_text_tokens(script) and "".join(pieces) == script
     assert completion.usage is not None and completion.usage.completion_tokens == count_text_tokens(script)
     assert cut.choices[0].message.content == "Sure, here" and cut.choices[0].finish_reason == "length"
+
+
+async def test_scripted_tool_calls_refusals_choices_and_logprobs() -> None:
+    async with simulator() as sim, azure_client(sim) as client:
+        tool = await client.chat.completions.create(model="d", messages=user('[[sim:tool:lookup:{"q": "x"}]]'))
+        refusal = await client.chat.completions.create(model="d", messages=user("[[sim:refusal:No.]]"), logprobs=True)
+        two = await client.chat.completions.create(model="d", messages=user("[[sim:reply:a]] [[sim:reply:b c]]"), n=2)
+        stream = await client.chat.completions.create(
+            model="d", messages=user('[[sim:tool:lookup:{"q": "x"}]]'), stream=True, n=2
+        )
+        arguments: dict[int, str] = {}
+        async for chunk in stream:
+            for choice in chunk.choices:
+                for call in choice.delta.tool_calls or []:
+                    arguments[choice.index] = arguments.get(choice.index, "") + (call.function.arguments or "")
+    (call,) = tool.choices[0].message.tool_calls or []
+    assert call.function.name == "lookup" and call.function.arguments == '{"q": "x"}'
+    assert tool.choices[0].finish_reason == "tool_calls" and tool.choices[0].message.content is None
+    assert refusal.choices[0].message.refusal == "No." and refusal.choices[0].logprobs is not None
+    assert [c.message.content for c in two.choices] == ["a", "b c"]
+    assert arguments == {0: '{"q": "x"}', 1: '{"q": "x"}'}
 
 
 async def test_wrong_or_missing_credentials_get_401_in_error_shape() -> None:
@@ -258,12 +275,8 @@ async def test_latency_settings_shape_timing_and_are_changeable_at_runtime() -> 
     async with simulator() as sim, openai_client(sim) as client:
         await sim_json(sim, "POST", "/_sim/config", {"first_token_ms": 1000, "per_token_ms": 20})
         started = time.monotonic()
-        stream = await client.chat.completions.create(
-            model="m", messages=user("t"), max_tokens=10, stream=True
-        )
-        arrivals = [
-            time.monotonic() - started async for c in stream if c.choices and c.choices[0].delta.content
-        ]
+        stream = await client.chat.completions.create(model="m", messages=user("t"), max_tokens=10, stream=True)
+        arrivals = [time.monotonic() - started async for c in stream if c.choices and c.choices[0].delta.content]
         started = time.monotonic()
         await client.chat.completions.create(model="m", messages=user("t"), max_tokens=10)
         non_streaming = time.monotonic() - started

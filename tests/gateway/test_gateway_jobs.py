@@ -21,9 +21,7 @@ from tests.gateway.gateway_helpers import ALIAS, backend, make_service, simulato
 pytestmark = pytest.mark.stack
 
 
-def job(
-    text: str, result_queue: str | None, model: str = ALIAS, **request: object
-) -> Envelope[CompletionJob]:
+def job(text: str, result_queue: str | None, model: str = ALIAS, **request: object) -> Envelope[CompletionJob]:
     payload = CompletionJob(
         model=model,
         request={"messages": [{"role": "user", "content": text}], **request},
@@ -45,9 +43,7 @@ async def result_queue(clients) -> QueueClient:
     return queue
 
 
-async def received(
-    queue: QueueClient, count: int, timeout_s: float = 15.0
-) -> list[Envelope[CompletionJobResult]]:
+async def received(queue: QueueClient, count: int, timeout_s: float = 15.0) -> list[Envelope[CompletionJobResult]]:
     found: list[Envelope[CompletionJobResult]] = []
     deadline = time.monotonic() + timeout_s
     while len(found) < count and time.monotonic() < deadline:
@@ -74,9 +70,7 @@ async def test_a_redelivered_job_runs_once_and_posts_its_result_once(clients) ->
         [reply] = await received(queue, 1)
         assert reply.type == "completion.result" and reply.idempotency_key == envelope.idempotency_key
         assert reply.payload.status == "succeeded" and reply.payload.metadata == {"purpose": "title"}
-        assert (
-            reply.payload.response is not None and reply.payload.response["usage"]["completion_tokens"] == 3
-        )
+        assert reply.payload.response is not None and reply.payload.response["usage"]["completion_tokens"] == 3
         assert await received(queue, 1, timeout_s=0.3) == []
 
 
@@ -84,9 +78,7 @@ async def test_refused_request_finishes_as_failed(clients) -> None:
     async with simulators(1) as (sim,):
         service = make_service(clients, [backend(sim)])
         queue = await result_queue(clients)
-        document = await CompletionJobs.from_clients(clients).process(
-            job("x", queue.queue_name, n=3), service
-        )
+        document = await CompletionJobs.from_clients(clients).process(job("x", queue.queue_name, n=300), service)
         assert document["status"] == "failed" and document["error"]["param"] == "n"
         [reply] = await received(queue, 1)
         assert reply.payload.status == "failed" and reply.payload.response is None

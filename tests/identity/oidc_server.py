@@ -34,6 +34,7 @@ class OidcServer:
     hang: bool = False
     """When set, `/keys` answers nothing until the server stops."""
     discovery_issuer: str | None = None
+    discovery_jwks_uri: str | None = None
     jwks_requests: int = 0
     discovery_requests: int = 0
     url: str = ""
@@ -53,19 +54,29 @@ class OidcServer:
         self.keys.clear()
         return self.add_key()
 
-    def token(self, kid: str, *, issuer: str | None = None, audience: str = "api://app", lifetime_s: int = 600,
-              **claims: Any) -> str:
+    def token(
+        self, kid: str, *, issuer: str | None = None, audience: str = "api://app", lifetime_s: int = 600, **claims: Any
+    ) -> str:
         now = int(time.time())
-        body: dict[str, Any] = {"iss": issuer or self.issuer, "aud": audience, "tid": "tenant-a", "oid": "user-1",
-                                "scp": "access_as_user", "iat": now, "nbf": now, "exp": now + lifetime_s}
+        body: dict[str, Any] = {
+            "iss": issuer or self.issuer,
+            "aud": audience,
+            "tid": "tenant-a",
+            "oid": "user-1",
+            "scp": "access_as_user",
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime_s,
+        }
         body.update(claims)
-        return jwt.encode({k: v for k, v in body.items() if v is not None}, self.keys[kid], algorithm="RS256",
-                          headers={"kid": kid})
+        return jwt.encode(
+            {k: v for k, v in body.items() if v is not None}, self.keys[kid], algorithm="RS256", headers={"kid": kid}
+        )
 
     async def _discovery(self, request: web.Request) -> web.Response:
         self.discovery_requests += 1
         issuer = self.discovery_issuer or f"{self.url}/{request.match_info['prefix']}"
-        return web.json_response({"issuer": issuer, "jwks_uri": f"{self.url}/keys"})
+        return web.json_response({"issuer": issuer, "jwks_uri": self.discovery_jwks_uri or f"{self.url}/keys"})
 
     async def _jwks(self, request: web.Request) -> web.Response:
         self.jwks_requests += 1

@@ -11,6 +11,7 @@ from shared.errors import ApiError
 from shared.moderation.content_safety import ContentSafetyModerator, ModerationUnavailable
 from shared.moderation.embedded import EmbeddedModerator
 from shared.moderation.models import Action, Category, ModerationResult, TextKind
+from shared.moderation.offload import OffloadedModerator
 from shared.moderation.outcomes import OutcomeRecorder, tenant_hash
 from shared.moderation.policy import PolicyStore, policy_from_setting
 from shared.moderation.service import ModerationService, build_moderator
@@ -107,7 +108,7 @@ async def test_policy_blocklists_apply_to_any_provider(clients) -> None:
 
 def test_provider_follows_the_setting(clients) -> None:
     embedded = build_moderator(clients, load_settings(MODERATION_PROVIDER="embedded"))
-    assert isinstance(embedded, EmbeddedModerator)
+    assert isinstance(embedded, OffloadedModerator) and embedded.name == EmbeddedModerator.name
     remote = build_moderator(clients, load_settings(MODERATION_PROVIDER="content_safety"))
     assert isinstance(remote, ContentSafetyModerator)
     with pytest.raises(SettingsError, match="CONTENT_SAFETY_ENDPOINT"):
