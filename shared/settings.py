@@ -64,6 +64,13 @@ def _json_list(value: Any) -> Any:
 JsonList = Annotated[list[Any], NoDecode]
 
 
+class OutputLimit(BaseModel):
+    """Completion-token bounds of one model alias: the most a reply may use, the least worth sending."""
+
+    max_output_tokens: int | None = Field(None, ge=1)
+    min_output_tokens: int | None = Field(None, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", populate_by_name=True)
 
@@ -116,6 +123,12 @@ class Settings(BaseSettings):
     completion_reserve_tokens: int = Field(512, alias="COMPLETION_DEFAULT_RESERVE_TOKENS", ge=1)
     """Completion tokens reserved against the quota when a request sets no max_tokens."""
     usage_flush_interval_s: float = Field(1.0, alias="USAGE_FLUSH_INTERVAL_SECONDS", gt=0)
+    completion_max_output_tokens: int = Field(16_384, alias="COMPLETION_MAX_OUTPUT_TOKENS", ge=1)
+    """The most completion tokens a reply may use when the request sets no limit (the model's maximum)."""
+    completion_min_output_tokens: int = Field(16, alias="COMPLETION_MIN_OUTPUT_TOKENS", ge=1)
+    """Below this many completion tokens left in a budget, a request is refused (429) instead of capped."""
+    completion_output_limits: dict[str, OutputLimit] = Field(default_factory=dict, alias="COMPLETION_OUTPUT_LIMITS")
+    """Per model alias: JSON `{"gpt-4o": {"max_output_tokens": 16384, "min_output_tokens": 32}}`."""
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
     quota_user_tpm: int = Field(100_000_000, alias="QUOTA_USER_TPM", gt=0)

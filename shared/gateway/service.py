@@ -23,7 +23,7 @@ from opentelemetry.trace import Span
 from shared.errors import ApiError, forbidden, not_found
 from shared.gateway import spans
 from shared.gateway.completion_filter import guard_completion
-from shared.gateway.estimate import estimate_prompt_tokens, estimate_request_tokens
+from shared.gateway.estimate import estimate_prompt_tokens
 from shared.gateway.hooks import (
     STREAM_GUARD_WINDOW_CHARS,
     CompletionGuard,
@@ -39,6 +39,7 @@ from shared.gateway.request import CompletionRequest
 from shared.gateway.upstream import UpstreamClient, UpstreamFailure, UpstreamRejected, unavailable_error
 from shared.gateway.usage import UsageRecorder
 from shared.identity.caller import Caller, Capability
+from shared.quota.completion_cap import reserve_completion
 from shared.telemetry.metrics import record_tokens
 
 logger = logging.getLogger(__name__)
@@ -107,10 +108,9 @@ class CompletionService:
         conversation_id = await self._conversation_hook(caller, request)
         await self.prompt_guard(caller, request)
         prompt_estimate = estimate_prompt_tokens(request.payload)
-        estimate = estimate_request_tokens(
-            request.payload, request.parsed.completion_limit, self.default_reserve_tokens
+        reservation, cap_headers = await reserve_completion(
+            self.quota, caller, request, prompt_estimate, self.default_reserve_tokens
         )
-        reservation = await self.quota.reserve(caller, request.alias, estimate)
         call = _Call(caller, request, reservation, prompt_estimate, conversation_id)
         try:
             response = await self.open_upstream(call)
@@ -119,10 +119,13 @@ class CompletionService:
             return CompletionResponse(
                 rejected.status, dict(reservation.headers), rejected.body, None, rejected.content_type
             )
+        except asyncio.CancelledError:
+            self._reconcile(call, prompt_estimate if call.sent_at else 0)
+            raise
         except BaseException:
             self._reconcile(call, 0)
             raise
-        headers = dict(reservation.headers)
+        headers = {**reservation.headers, **cap_headers}
         if conversation_id is not None:
             headers[CONVERSATION_HEADER] = conversation_id
         if request.streaming:
@@ -199,6 +202,11 @@ class CompletionService:
     async def relay_json(self, call: _Call, response: aiohttp.ClientResponse) -> bytes:
         try:
             completion = await read_completion(response)
+        except asyncio.CancelledError:
+            if call.span is not None:
+                spans.end_answered(call.span, error="CancelledError")
+            self._finish(call, None, "", 0, completed=False)
+            raise
         except (aiohttp.ClientError, TimeoutError) as error:
             if call.backend is not None:
                 self.pool.record_failure(call.backend)
@@ -251,7 +259,7 @@ class CompletionService:
             prompt = int(usage.get("prompt_tokens") or 0)
             completion = int(usage.get("completion_tokens") or 0)
         else:
-            prompt = call.prompt_estimate if (content_events or completed) else 0
+            prompt = call.prompt_estimate
             completion = content_events
         if prompt or completion:
             self.usage.record(call.caller, call.request.alias, prompt, completion)

@@ -18,6 +18,7 @@ from azure.cosmos.aio import ContainerProxy
 from shared.clients import Clients, get_clients
 from shared.errors import ApiError, service_unavailable
 from shared.identity.caller import Caller
+from shared.quota.capping import admit_up_to, output_bounds
 from shared.quota.http import quota_exceeded, rate_limit_headers
 from shared.quota.lease import Lease
 from shared.quota.ledger import QuotaLedger
@@ -39,6 +40,7 @@ class _Leg:
     lease: Lease
     index: int
     budget: int
+    amount: int
 
 
 @dataclass(slots=True, eq=False)
@@ -54,6 +56,10 @@ class Reservation:
     the unallocated remainder as this instance last saw it, plus its own unused lease)."""
     legs: list[_Leg] = field(repr=False)
     settled: bool = False
+    completion_cap: int | None = None
+    """Set by `reserve_completion`: the completion tokens per choice this reservation covers."""
+    capped: bool = False
+    """The cap is below what the request asked for (or the alias's maximum): a budget ran low."""
 
 
 class QuotaService:
@@ -61,6 +67,7 @@ class QuotaService:
         self, container: ContainerProxy, settings: Settings, *, clock: Callable[[], float] = time.time
     ) -> None:
         self._ledger = QuotaLedger(container)
+        self._settings = settings
         self._clock = clock
         self._divisor = settings.quota_lease_divisor
         self.limits = QuotaLimits(
@@ -78,9 +85,33 @@ class QuotaService:
 
     async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Reservation:
         """Admit `estimated_tokens` on every budget or none; ApiError 429 when one can't cover it."""
+        amount = max(1, int(estimated_tokens))
+        return await self._decide(caller, model_alias, amount, amount)
+
+    async def reserve_completion(
+        self, caller: Caller, model_alias: str, prompt_tokens: int, requested: int | None, choices: int = 1
+    ) -> Reservation:
+        """Admit the prompt plus as many completion tokens per choice as every budget still covers.
+
+        At most `requested` (else the alias's maximum output) per choice, at least the alias's floor
+        (else a 429). `completion_cap` on the result is what the upstream call may use, so the
+        reservation covers the whole call and a long reply can't overspend any budget.
+        """
+        most, least = output_bounds(self._settings, model_alias)
+        wanted = min(requested, most) if requested is not None else most
+        least = min(least, wanted)
+        prompt, choices = max(0, int(prompt_tokens)), max(1, int(choices))
+        reservation = await self._decide(caller, model_alias, prompt + least * choices, prompt + wanted * choices)
+        cap = (reservation.estimated_tokens - prompt) // choices
+        await self._trim(reservation, prompt + cap * choices)
+        reservation.completion_cap = cap
+        reservation.capped = cap < (requested if requested is not None else most)
+        return reservation
+
+    async def _decide(self, caller: Caller, model_alias: str, least: int, most: int) -> Reservation:
         with stage_span("quota") as span:
             try:
-                reservation = await self._reserve(caller, model_alias, estimated_tokens)
+                reservation = await self._reserve(caller, model_alias, least, most)
             except ApiError as error:
                 if error.status != 429:
                     raise
@@ -90,25 +121,27 @@ class QuotaService:
                 return reservation
         raise refusal
 
-    async def _reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Reservation:
-        amount = max(1, int(estimated_tokens))
+    async def _reserve(self, caller: Caller, model_alias: str, least: int, most: int) -> Reservation:
+        """Admit between `least` and `most` tokens on every budget (the most all of them cover)."""
         limits = await self.limits.get(caller.tenant_id)
         self._sweep_if_due()
         legs: list[_Leg] = []
+        amount = most
         try:
             for lease, budget in self._leases_for(caller, limits):
-                index = lease.try_admit(amount)
-                if index is None:
-                    index = await lease.admit(amount, budget)
-                if index is None:
-                    raise self._refusal(caller, lease, budget, amount)
-                legs.append(_Leg(lease, index, budget))
+                admitted = await admit_up_to(self._ledger, lease, budget, least, amount)
+                if admitted is None:
+                    raise self._refusal(caller, lease, budget, least)
+                index, amount = admitted
+                legs.append(_Leg(lease, index, budget, amount))
+            for leg in legs:
+                await self._release_leg(leg, leg.amount - amount)
         except ApiError:
-            await self._undo(legs, amount)
+            await self._undo(legs)
             raise
         except Exception:
             logger.exception("token quota store unavailable")
-            await self._undo(legs, amount)
+            await self._undo(legs)
             raise service_unavailable("Token quotas can't be checked right now; try again.") from None
         return Reservation(
             tenant_id=caller.tenant_id,
@@ -164,10 +197,28 @@ class QuotaService:
             self._leases[key] = lease
         return lease
 
-    async def _undo(self, legs: list[_Leg], amount: int) -> None:
+    async def _undo(self, legs: list[_Leg]) -> None:
         for leg in reversed(legs):
             try:
-                await leg.lease.release(leg.index, amount)
+                await self._release_leg(leg, leg.amount)
+            except Exception:
+                logger.warning("quota release failed; the window over-counts until it ends", exc_info=True)
+
+    @staticmethod
+    async def _release_leg(leg: _Leg, amount: int) -> None:
+        if amount > 0:
+            leg.amount -= amount
+            await leg.lease.release(leg.index, amount)
+
+    async def _trim(self, reservation: Reservation, amount: int) -> None:
+        """Lower an unsettled reservation to `amount`, handing the difference back."""
+        excess = reservation.estimated_tokens - amount
+        if excess <= 0:
+            return
+        reservation.estimated_tokens = amount
+        for leg in reservation.legs:
+            try:
+                await self._release_leg(leg, excess)
             except Exception:
                 logger.warning("quota release failed; the window over-counts until it ends", exc_info=True)
 
