@@ -139,6 +139,12 @@ class Settings(BaseSettings):
     """Each instance leases a window's allowance in blocks of budget / divisor."""
     quota_limits_cache_s: float = Field(30.0, alias="QUOTA_LIMITS_CACHE_SECONDS", ge=0)
 
+    # Administration: who may administer which tenant, and how long the audit trail is kept.
+    admin_platform_tenants: str = Field("", alias="ADMIN_PLATFORM_TENANTS")
+    """Comma-separated tenant ids whose admins may administer any tenant (`?tenant=`); others only their own."""
+    audit_retention_days: int = Field(400, alias="AUDIT_RETENTION_DAYS", ge=0, le=36500)
+    """Retention of audit records; 0 keeps them until deleted."""
+
     # Moderation: the embedded (offline) moderator or Azure AI Content Safety, under one policy.
     moderation_enabled: bool = Field(True, alias="MODERATION_ENABLED")
     moderation_provider: Literal["embedded", "content_safety"] = Field("embedded", alias="MODERATION_PROVIDER")

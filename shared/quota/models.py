@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 
 class WindowKind(StrEnum):
@@ -72,8 +74,14 @@ def window_index(kind: WindowKind, now: float) -> int:
     return int(now // kind.seconds)
 
 
+Usd = Annotated[
+    Decimal, Field(gt=0, max_digits=12, decimal_places=6), PlainSerializer(float, return_type=float, when_used="json")
+]
+"""A money budget in US dollars (at most 6 decimals)."""
+
+
 class Limits(BaseModel):
-    """Token budgets in effect for one tenant and each of its users."""
+    """Budgets in effect for one tenant and each of its users (money budgets: None = unlimited)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -81,6 +89,10 @@ class Limits(BaseModel):
     user_tpd: int = Field(gt=0)
     tenant_tpm: int = Field(gt=0)
     tenant_tpd: int = Field(gt=0)
+    user_usd_per_day: Usd | None = None
+    user_usd_per_month: Usd | None = None
+    tenant_usd_per_day: Usd | None = None
+    tenant_usd_per_month: Usd | None = None
 
     def budget(self, level: str, kind: WindowKind) -> int:
         if level == "user":
@@ -88,18 +100,27 @@ class Limits(BaseModel):
         return self.tenant_tpm if kind is WindowKind.TPM else self.tenant_tpd
 
 
-class TenantQuotaOverride(BaseModel):
-    """A tenant's overrides, stored in the `quotas` container; unset fields fall back to settings."""
+class UserQuotaOverride(BaseModel):
+    """One user's overrides (document `limits:t:<tenant>:u:<user>`), over the tenant's per-user budgets."""
 
     model_config = ConfigDict(extra="ignore")
 
     user_tpm: int | None = Field(None, gt=0)
     user_tpd: int | None = Field(None, gt=0)
+    user_usd_per_day: Usd | None = None
+    user_usd_per_month: Usd | None = None
+
+    def applied_to(self, limits: Limits) -> Limits:
+        return limits.model_copy(update=self.model_dump(exclude_none=True))
+
+
+class TenantQuotaOverride(UserQuotaOverride):
+    """A tenant's overrides, stored in the `quotas` container; unset fields fall back to settings."""
+
     tenant_tpm: int | None = Field(None, gt=0)
     tenant_tpd: int | None = Field(None, gt=0)
-
-    def applied_to(self, defaults: Limits) -> Limits:
-        return defaults.model_copy(update=self.model_dump(exclude_none=True))
+    tenant_usd_per_day: Usd | None = None
+    tenant_usd_per_month: Usd | None = None
 
 
 def format_duration(seconds: float) -> str:

@@ -123,7 +123,7 @@ class QuotaService:
 
     async def _reserve(self, caller: Caller, model_alias: str, least: int, most: int) -> Reservation:
         """Admit between `least` and `most` tokens on every budget (the most all of them cover)."""
-        limits = await self.limits.get(caller.tenant_id)
+        limits = await self.limits.get(caller.tenant_id, caller.user_id)
         self._sweep_if_due()
         legs: list[_Leg] = []
         amount = most
