@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -11,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from shared.admin.audit import Actor, AuditLog
+from shared.admin.wiring import build_audit_log
 from shared.clients import Clients
 from shared.dependencies import build_api_key_store
 from shared.identity.api_keys import ApiKeyNotFound, ApiKeyStore
@@ -20,9 +23,7 @@ from shared.settings import SettingsError, load_settings
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m cli", description="Operator commands.")
-    root.add_argument(
-        "--settings", type=Path, help="a local.settings.json whose Values fill unset app settings"
-    )
+    root.add_argument("--settings", type=Path, help="a local.settings.json whose Values fill unset app settings")
     groups = root.add_subparsers(dest="group", required=True)
     apikeys = groups.add_parser("apikeys", help="service API keys")
     commands = apikeys.add_subparsers(dest="command", required=True)
@@ -55,7 +56,7 @@ def apply_settings_file(path: Path) -> None:
         os.environ.setdefault(name, str(value))
 
 
-async def run(arguments: argparse.Namespace, store: ApiKeyStore, out: TextIO) -> int:
+async def run(arguments: argparse.Namespace, store: ApiKeyStore, out: TextIO, audit: AuditLog | None = None) -> int:
     if arguments.command == "create":
         expires_at = None
         if arguments.expires_in_days is not None:
@@ -67,19 +68,31 @@ async def run(arguments: argparse.Namespace, store: ApiKeyStore, out: TextIO) ->
             description=arguments.description,
             expires_at=expires_at,
         )
+        if audit is not None:
+            await audit.record(record.tenant, _operator(record.tenant), "apikey.create", f"apikey:{record.id}",
+                               after=record.public())  # fmt: skip
         _print(out, {**record.public(), "key": key})
         return 0
     if arguments.command == "revoke":
         try:
+            before = await store.get(arguments.key_id)
             record = await store.revoke(arguments.key_id)
         except ApiKeyNotFound:
             print(f"no API key with id {arguments.key_id}", file=sys.stderr)
             return 1
+        if audit is not None and before.revoked_at is None:
+            await audit.record(record.tenant, _operator(record.tenant), "apikey.revoke", f"apikey:{record.id}",
+                               before=before.public(), after=record.public())  # fmt: skip
         _print(out, record.public())
         return 0
     records = await store.list_keys(arguments.tenant)
     _print(out, [record.public() for record in records])
     return 0
+
+
+def _operator(tenant: str) -> Actor:
+    """The person at the terminal, as the audit trail names them."""
+    return Actor(kind="operator", tenant=tenant, user=f"cli:{getpass.getuser()}")
 
 
 def _print(out: TextIO, value: Any) -> None:
@@ -98,7 +111,8 @@ async def main(argv: list[str], out: TextIO = sys.stdout) -> int:
         return 2
     clients = Clients(settings)
     try:
-        return await run(arguments, clients.service("api_keys", build_api_key_store), out)
+        store = clients.service("api_keys", build_api_key_store)
+        return await run(arguments, store, out, clients.service("admin.audit", build_audit_log))
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2

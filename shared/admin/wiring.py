@@ -1,10 +1,17 @@
-"""The process-wide audit log, built once from the clients."""
+"""The process-wide audit log, built once from the clients, and the API-key first-use hook."""
 
 from __future__ import annotations
 
-from shared.admin.audit import AuditLog
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from shared.admin.audit import Actor, AuditLog
 from shared.clients import Clients, get_clients
+from shared.identity.api_keys import ApiKeyRecord
 from shared.resources import AUDIT
+
+logger = logging.getLogger(__name__)
 
 
 def build_audit_log(clients: Clients) -> AuditLog:
@@ -14,3 +21,24 @@ def build_audit_log(clients: Clients) -> AuditLog:
 async def get_audit_log() -> AuditLog:
     clients = await get_clients()
     return clients.service("admin.audit", build_audit_log)
+
+
+def first_use_recorder(clients: Clients) -> Callable[[ApiKeyRecord], Coroutine[Any, Any, None]]:
+    """Audit an API key's first use, once across instances (the record's id is fixed per key)."""
+
+    async def record(key: ApiKeyRecord) -> None:
+        try:
+            log = clients.service("admin.audit", build_audit_log)
+            await log.record(
+                key.tenant,
+                Actor.of(key.caller()),
+                "apikey.first_use",
+                f"apikey:{key.id}",
+                before={"last_used_at": None},
+                after={"service": key.service},
+                dedupe=f"apikey-first-use-{key.id}",
+            )
+        except Exception:
+            logger.warning("could not audit the first use of API key %s", key.id, exc_info=True)
+
+    return record

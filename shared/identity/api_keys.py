@@ -13,8 +13,9 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNotFoundError
@@ -91,8 +92,12 @@ class ApiKeyStore:
         cache_s: float = 30.0,
         last_used_interval_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        on_first_use: Callable[[ApiKeyRecord], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         self._container = container
+        self._on_first_use = on_first_use
+        """Told (once per instance, in the background) about a key never used before: the audit trail."""
+        self._first_uses: set[str] = set()
         self._cache_s = cache_s
         self._last_used_interval_s = last_used_interval_s
         self._clock = clock
@@ -179,6 +184,9 @@ class ApiKeyStore:
         if not record.active(_utcnow()):
             raise unauthorized("The API key is revoked or expired.")
         self._touch(record.id)
+        if record.last_used_at is None and self._on_first_use is not None and record.id not in self._first_uses:
+            self._first_uses.add(record.id)
+            self._spawn(self._on_first_use(record))
         return record.caller()
 
     async def _cached_record(self, key_id: str) -> ApiKeyRecord | None:
@@ -203,7 +211,10 @@ class ApiKeyStore:
         if last is not None and now - last < self._last_used_interval_s:
             return
         self._touched[key_id] = now
-        task = asyncio.create_task(self._write_last_used(key_id))
+        self._spawn(self._write_last_used(key_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
