@@ -74,6 +74,7 @@ class QuotaService:
             container, default_limits(settings), cache_s=settings.quota_limits_cache_s, clock=clock
         )
         self._leases: dict[tuple[WindowKind, str], Lease] = {}
+        self._budgets: dict[tuple[WindowKind, str], int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._next_sweep = clock() + SWEEP_EVERY_S
 
@@ -129,6 +130,7 @@ class QuotaService:
         amount = most
         try:
             for lease, budget in self._leases_for(caller, limits):
+                await self._follow_budget(lease, budget)
                 admitted = await admit_up_to(self._ledger, lease, budget, least, amount)
                 if admitted is None:
                     raise self._refusal(caller, lease, budget, least)
@@ -188,6 +190,16 @@ class QuotaService:
             for kind in (WindowKind.TPM, WindowKind.TPD):
                 pairs.append((self._lease(kind, scope), limits.budget(scope.level, kind)))
         return pairs
+
+    async def _follow_budget(self, lease: Lease, budget: int) -> None:
+        """A lowered budget (an override changed) applies at once: the lease hands back its spare and
+        takes from the counter per request, so allowance granted under the old budget isn't admitted."""
+        key = (lease.kind, lease.scope.key)
+        known = self._budgets.get(key)
+        self._budgets[key] = budget
+        if known is not None and budget < known:
+            lease.tight = True
+            await lease.give_back_spare()
 
     def _lease(self, kind: WindowKind, scope: Scope) -> Lease:
         key = (kind, scope.key)
@@ -257,6 +269,7 @@ class QuotaService:
             if not lease.busy and lease.index < window_index(lease.kind, now):
                 lease.retire()
                 del self._leases[key]
+                self._budgets.pop(key, None)
 
 
 async def _logged(work: Coroutine[Any, Any, Any]) -> None:

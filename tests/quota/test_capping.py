@@ -10,6 +10,7 @@ import pytest
 from shared.clients import Clients
 from shared.errors import ApiError
 from shared.quota.completion_cap import CAPPED_HEADER, apply_cap, reserve_completion
+from shared.quota.models import TenantQuotaOverride
 from shared.quota.service import Reservation
 from tests.gateway.gateway_helpers import chat
 from tests.quota.quota_helpers import Clock, fresh_caller, make_service, minute_start
@@ -125,4 +126,20 @@ async def test_gateway_reservation_caps_the_upstream_body_and_sets_the_header(cl
 
     assert headers == {CAPPED_HEADER: str(500 - PROMPT)}
     assert request.payload["max_tokens"] == 500 - PROMPT == reservation.completion_cap
+    await quota.aclose()
+
+
+async def test_a_lowered_budget_applies_to_allowance_already_leased(clients: Clients) -> None:
+    quota = make_service(clients, quota_user_tpd=1_000_000, quota_limits_cache_s=0)
+    caller = fresh_caller()
+    first = await quota.reserve_completion(caller, ALIAS, PROMPT, 100)
+    await quota.reconcile(first, PROMPT + 100)
+
+    await quota.limits.put_override(caller.tenant_id, TenantQuotaOverride(user_tpd=200))
+
+    capped = await quota.reserve_completion(caller, ALIAS, PROMPT, 100)
+    assert capped.completion_cap == 200 - (PROMPT + 100) - PROMPT
+    with pytest.raises(ApiError) as refused:
+        await quota.reserve_completion(caller, ALIAS, PROMPT, 100)
+    assert refused.value.status == 429 and "user tokens per day" in refused.value.message
     await quota.aclose()
