@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from shared.quota.pricing import ModelPrice
+
 
 class SettingsError(RuntimeError):
     """A missing or malformed app setting; the message names the setting."""
@@ -139,6 +141,10 @@ class Settings(BaseSettings):
     """Each instance leases a window's allowance in blocks of budget / divisor."""
     quota_limits_cache_s: float = Field(30.0, alias="QUOTA_LIMITS_CACHE_SECONDS", ge=0)
 
+    model_prices: dict[str, ModelPrice] = Field(default_factory=dict, alias="MODEL_PRICES")
+    """USD per million tokens per model alias: JSON `{"gpt-4o-mini": {"input": 0.15, "cached_input": 0.075,
+    "output": 0.6, "reasoning": 0.6}}` (overridable in Cosmos, see docs/quotas.md)."""
+
     # Administration: who may administer which tenant, and how long the audit trail is kept.
     admin_platform_tenants: str = Field("", alias="ADMIN_PLATFORM_TENANTS")
     """Comma-separated tenant ids whose admins may administer any tenant (`?tenant=`); others only their own."""
@@ -183,6 +189,13 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_json(cls, value: Any) -> Any:
         return _json_list(value)
+
+    @field_validator("completion_output_limits", "model_prices", mode="before")
+    @classmethod
+    def _parse_json_object(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
 
     @model_validator(mode="after")
     def _connections_present(self) -> Settings:

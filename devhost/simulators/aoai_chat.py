@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -60,9 +61,7 @@ class ChatCompletions:
             return unauthorized(azure=False)
         created = int(time.time())
         names = dict.fromkeys([*config.models, *(config.deployments or [])])
-        data = [
-            {"id": name, "object": "model", "created": created, "owned_by": "simulator"} for name in names
-        ]
+        data = [{"id": name, "object": "model", "created": created, "owned_by": "simulator"} for name in names]
         return web.json_response({"object": "list", "data": data})
 
     async def _serve(self, request: web.Request, azure: bool, deployment: str | None) -> web.StreamResponse:
@@ -130,17 +129,18 @@ class ChatCompletions:
             decision = self._state.rate_limiter.admit(chat.target, requested, config.tokens_per_minute)
             if not decision.allowed:
                 stats.rate_limited += 1
-                return rate_limited(
-                    azure, chat.target, decision.retry_after_s, config.tokens_per_minute, requested
-                )
+                return rate_limited(azure, chat.target, decision.retry_after_s, config.tokens_per_minute, requested)
             extra_headers["x-ratelimit-limit-tokens"] = str(config.tokens_per_minute)
             extra_headers["x-ratelimit-remaining-tokens"] = str(decision.remaining_tokens)
 
-        usage = usage_json(prompt_tokens, len(reply.pieces))
+        room = config.reasoning_tokens if chat.max_tokens is None else max(0, chat.max_tokens - len(reply.pieces))
+        reasoning = min(config.reasoning_tokens, room)
+        cached = min(config.cached_prompt_tokens, prompt_tokens)
+        usage = usage_json(prompt_tokens, len(reply.pieces) + reasoning, cached, reasoning)
         if not chat.stream:
             await asyncio.sleep(_seconds(config.first_token_ms + config.per_token_ms * len(reply.pieces)))
             stats.prompt_tokens += prompt_tokens
-            stats.completion_tokens += len(reply.pieces)
+            stats.completion_tokens += usage["completion_tokens"]
             stats.completed += 1
             return web.Response(
                 body=completion_body(ctx, reply.content, reply.finish_reason, usage),
@@ -148,9 +148,7 @@ class ChatCompletions:
                 headers=extra_headers,
             )
         disconnect_after = fault.after_chunks if fault is not None and fault.kind == "disconnect" else None
-        return await self._stream(
-            request, stats, config, chat, ctx, reply, usage, extra_headers, disconnect_after
-        )
+        return await self._stream(request, stats, config, chat, ctx, reply, usage, extra_headers, disconnect_after)
 
     async def _apply_pre_response_fault(
         self, request: web.Request, fault: FaultSpec, chat: ChatRequest
@@ -176,7 +174,7 @@ class ChatCompletions:
         chat: ChatRequest,
         ctx: CompletionContext,
         reply: PlannedReply,
-        usage: dict[str, int],
+        usage: dict[str, Any],
         extra_headers: dict[str, str],
         disconnect_after: int | None,
     ) -> web.StreamResponse:

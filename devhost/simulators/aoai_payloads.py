@@ -53,15 +53,18 @@ class CompletionContext:
     created: int = field(default_factory=lambda: int(time.time()))
 
 
-def usage_json(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+def usage_json(prompt_tokens: int, completion_tokens: int, cached: int = 0, reasoning: int = 0) -> dict[str, Any]:
+    """OpenAI's usage object; `cached` counts within prompt_tokens, `reasoning` within completion_tokens."""
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": cached},
+        "completion_tokens_details": {"reasoning_tokens": reasoning},
     }
 
 
-def completion_body(ctx: CompletionContext, content: str, finish_reason: str, usage: dict[str, int]) -> bytes:
+def completion_body(ctx: CompletionContext, content: str, finish_reason: str, usage: dict[str, Any]) -> bytes:
     choice: dict[str, Any] = {
         "index": 0,
         "message": {"role": "assistant", "content": content, "refusal": None},
@@ -134,7 +137,7 @@ class ChunkEncoder:
             choice["content_filter_results"] = AZURE_COMPLETION_FILTER_RESULTS
         return self._event([choice], **self._usage_placeholder())
 
-    def usage_chunk(self, usage: dict[str, int]) -> bytes:
+    def usage_chunk(self, usage: dict[str, Any]) -> bytes:
         return self._event([], usage=usage)
 
 
@@ -148,9 +151,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> web.Response:
     body = {"error": {"message": message, "type": error_type, "code": code, "param": param}}
-    return web.Response(
-        status=status, body=_dumps(body).encode(), content_type="application/json", headers=headers
-    )
+    return web.Response(status=status, body=_dumps(body).encode(), content_type="application/json", headers=headers)
 
 
 def retry_after_headers(seconds: float) -> dict[str, str]:
@@ -193,9 +194,7 @@ def rate_limited(azure: bool, model: str, retry_after_s: float, limit: int, requ
     return error_response(429, message, error_type="tokens", code="rate_limit_exceeded", headers=headers)
 
 
-def simulated_fault(
-    azure: bool, status: int, message: str | None, retry_after_s: float | None
-) -> web.Response:
+def simulated_fault(azure: bool, status: int, message: str | None, retry_after_s: float | None) -> web.Response:
     headers = retry_after_headers(retry_after_s) if retry_after_s is not None else None
     text = message or f"Simulated upstream failure (HTTP {status})."
     if azure:

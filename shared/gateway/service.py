@@ -37,7 +37,7 @@ from shared.gateway.pool import Backend, Unavailable, UpstreamPool
 from shared.gateway.relay import RelayOutcome, SseRelay, read_completion
 from shared.gateway.request import CompletionRequest
 from shared.gateway.upstream import UpstreamClient, UpstreamFailure, UpstreamRejected, unavailable_error
-from shared.gateway.usage import UsageRecorder
+from shared.gateway.usage import UsageRecorder, token_details
 from shared.identity.caller import Caller, Capability
 from shared.quota.completion_cap import reserve_completion
 from shared.telemetry.metrics import record_tokens
@@ -57,7 +57,9 @@ def tenant_pseudonym(tenant_id: str) -> str:
 class Quota(Protocol):
     async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Any: ...
 
-    async def reconcile(self, reservation: Any, actual_total_tokens: int) -> None: ...
+    async def reconcile(
+        self, reservation: Any, actual_total_tokens: int, usage: dict[str, int] | None = None
+    ) -> None: ...
 
 
 @dataclass
@@ -255,21 +257,24 @@ class CompletionService:
         self, call: _Call, usage: dict[str, Any] | None, text: str, content_events: int, *, completed: bool
     ) -> None:
         """After the response: exact usage when the upstream reported it, else the best estimate."""
+        details: dict[str, int] = {}
         if usage is not None:
             prompt = int(usage.get("prompt_tokens") or 0)
             completion = int(usage.get("completion_tokens") or 0)
+            details = token_details(usage)
         else:
             prompt = call.prompt_estimate
             completion = content_events
         if prompt or completion:
-            self.usage.record(call.caller, call.request.alias, prompt, completion)
+            self.usage.record(call.caller, call.request.alias, prompt, completion, **details)
             record_tokens(
                 tenant_hash=tenant_pseudonym(call.caller.tenant_id),
                 model=call.request.alias,
                 input_tokens=prompt,
                 output_tokens=completion,
             )
-        self._reconcile(call, prompt + completion)
+        counted = {"prompt_tokens": prompt, "completion_tokens": completion, **details} if usage is not None else None
+        self._reconcile(call, prompt + completion, counted)
         if completed and call.conversation_id is not None and self.conversations is not None:
             self._spawn(
                 self.conversations.record_turn(
@@ -283,8 +288,8 @@ class CompletionService:
                 )
             )
 
-    def _reconcile(self, call: _Call, actual_tokens: int) -> None:
-        self._spawn(self.quota.reconcile(call.reservation, actual_tokens))
+    def _reconcile(self, call: _Call, actual_tokens: int, usage: dict[str, int] | None = None) -> None:
+        self._spawn(self.quota.reconcile(call.reservation, actual_tokens, usage))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)

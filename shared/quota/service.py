@@ -19,11 +19,13 @@ from shared.clients import Clients, get_clients
 from shared.errors import ApiError, service_unavailable
 from shared.identity.caller import Caller
 from shared.quota.capping import admit_up_to, output_bounds
-from shared.quota.http import quota_exceeded, rate_limit_headers
+from shared.quota.http import quota_exceeded, rate_limit_headers, spend_exceeded
 from shared.quota.lease import Lease
 from shared.quota.ledger import QuotaLedger
 from shared.quota.limits import QuotaLimits, default_limits
+from shared.quota.meter import TOKENS, Meter
 from shared.quota.models import Limits, Scope, WindowKind, window_index
+from shared.quota.pricing import PriceTable
 from shared.resources import QUOTAS
 from shared.settings import Settings
 from shared.telemetry import attributes as attr
@@ -41,6 +43,8 @@ class _Leg:
     index: int
     budget: int
     amount: int
+    """What this budget holds for the reservation, in its meter's units."""
+    meter: Meter = TOKENS
 
 
 @dataclass(slots=True, eq=False)
@@ -64,9 +68,15 @@ class Reservation:
 
 class QuotaService:
     def __init__(
-        self, container: ContainerProxy, settings: Settings, *, clock: Callable[[], float] = time.time
+        self,
+        container: ContainerProxy,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.time,
+        prices: PriceTable | None = None,
     ) -> None:
         self._ledger = QuotaLedger(container)
+        self._prices = prices or PriceTable(container, settings.model_prices, cache_s=settings.quota_limits_cache_s)
         self._settings = settings
         self._clock = clock
         self._divisor = settings.quota_lease_divisor
@@ -80,14 +90,15 @@ class QuotaService:
 
     @classmethod
     def from_clients(cls, clients: Clients) -> QuotaService:
-        service = cls(clients.database.get_container_client(QUOTAS.name), clients.settings)
+        container = clients.database.get_container_client(QUOTAS.name)
+        service = cls(container, clients.settings, prices=price_table(clients))
         clients.on_close(service.aclose)
         return service
 
     async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Reservation:
         """Admit `estimated_tokens` on every budget or none; ApiError 429 when one can't cover it."""
         amount = max(1, int(estimated_tokens))
-        return await self._decide(caller, model_alias, amount, amount)
+        return await self._decide(caller, model_alias, amount, amount, 0)
 
     async def reserve_completion(
         self, caller: Caller, model_alias: str, prompt_tokens: int, requested: int | None, choices: int = 1
@@ -102,17 +113,19 @@ class QuotaService:
         wanted = min(requested, most) if requested is not None else most
         least = min(least, wanted)
         prompt, choices = max(0, int(prompt_tokens)), max(1, int(choices))
-        reservation = await self._decide(caller, model_alias, prompt + least * choices, prompt + wanted * choices)
+        reservation = await self._decide(
+            caller, model_alias, prompt + least * choices, prompt + wanted * choices, prompt
+        )
         cap = (reservation.estimated_tokens - prompt) // choices
         await self._trim(reservation, prompt + cap * choices)
         reservation.completion_cap = cap
         reservation.capped = cap < (requested if requested is not None else most)
         return reservation
 
-    async def _decide(self, caller: Caller, model_alias: str, least: int, most: int) -> Reservation:
+    async def _decide(self, caller: Caller, model_alias: str, least: int, most: int, prompt: int) -> Reservation:
         with stage_span("quota") as span:
             try:
-                reservation = await self._reserve(caller, model_alias, least, most)
+                reservation = await self._reserve(caller, model_alias, least, most, prompt)
             except ApiError as error:
                 if error.status != 429:
                     raise
@@ -122,22 +135,23 @@ class QuotaService:
                 return reservation
         raise refusal
 
-    async def _reserve(self, caller: Caller, model_alias: str, least: int, most: int) -> Reservation:
-        """Admit between `least` and `most` tokens on every budget (the most all of them cover)."""
+    async def _reserve(self, caller: Caller, model_alias: str, least: int, most: int, prompt: int) -> Reservation:
+        """Admit between `least` and `most` total tokens on every budget (the most all of them cover)."""
         limits = await self.limits.get(caller.tenant_id, caller.user_id)
         self._sweep_if_due()
         legs: list[_Leg] = []
         amount = most
         try:
-            for lease, budget in self._leases_for(caller, limits):
+            for lease, budget, meter in await self._budgets_for(caller, limits, model_alias, prompt):
                 await self._follow_budget(lease, budget)
-                admitted = await admit_up_to(self._ledger, lease, budget, least, amount)
+                admitted = await admit_up_to(self._ledger, lease, budget, meter.units(least), meter.units(amount))
                 if admitted is None:
-                    raise self._refusal(caller, lease, budget, least)
-                index, amount = admitted
-                legs.append(_Leg(lease, index, budget, amount))
+                    raise self._refusal(caller, lease, budget, meter.units(least))
+                index, units = admitted
+                amount = meter.tokens(units, amount)
+                legs.append(_Leg(lease, index, budget, units, meter))
             for leg in legs:
-                await self._release_leg(leg, leg.amount - amount)
+                await self._release_leg(leg, leg.amount - leg.meter.units(amount))
         except ApiError:
             await self._undo(legs)
             raise
@@ -154,13 +168,20 @@ class QuotaService:
             legs=legs,
         )
 
-    async def reconcile(self, reservation: Reservation, actual_total_tokens: int) -> None:
-        """Settle a reservation with exact usage: release or charge the difference. Never raises."""
+    async def reconcile(
+        self, reservation: Reservation, actual_total_tokens: int, usage: dict[str, int] | None = None
+    ) -> None:
+        """Settle a reservation with exact usage: release or charge the difference. Never raises.
+
+        `usage` (prompt, completion, cached and reasoning tokens as reported) makes money budgets
+        count the exact cost; without it they count the tokens at the reservation's prices.
+        """
         if reservation.settled:
             return
         reservation.settled = True
-        delta = max(0, int(actual_total_tokens)) - reservation.estimated_tokens
+        total = max(0, int(actual_total_tokens))
         for leg in reservation.legs:
+            delta = leg.meter.actual(total, usage) - leg.amount
             try:
                 if delta < 0:
                     await leg.lease.release(leg.index, -delta)
@@ -183,13 +204,26 @@ class QuotaService:
         await self.flush()
         await self.limits.aclose()
 
-    def _leases_for(self, caller: Caller, limits: Limits) -> list[tuple[Lease, int]]:
+    async def _budgets_for(
+        self, caller: Caller, limits: Limits, model_alias: str, prompt: int
+    ) -> list[tuple[Lease, int, Meter]]:
+        """Every budget the caller is held to: tokens always, money where set and the alias is priced."""
         user, tenant = Scope(caller.tenant_id, caller.user_id), Scope(caller.tenant_id)
-        pairs = []
+        budgets = []
         for scope in (user, tenant):
             for kind in (WindowKind.TPM, WindowKind.TPD):
-                pairs.append((self._lease(kind, scope), limits.budget(scope.level, kind)))
-        return pairs
+                budgets.append((self._lease(kind, scope), limits.budget(scope.level, kind), TOKENS))
+        money = [
+            (scope, kind, limit)
+            for scope in (user, tenant)
+            for kind in (WindowKind.USD_DAY, WindowKind.USD_MONTH)
+            if (limit := limits.money_budget_nano(scope.level, kind)) is not None
+        ]
+        price = await self._prices.price(model_alias) if money else None
+        if price is not None:
+            meter = Meter.money(price, prompt)
+            budgets += [(self._lease(kind, scope), limit, meter) for scope, kind, limit in money]
+        return budgets
 
     async def _follow_budget(self, lease: Lease, budget: int) -> None:
         """A lowered budget (an override changed) applies at once: the lease hands back its spare and
@@ -223,25 +257,26 @@ class QuotaService:
             await leg.lease.release(leg.index, amount)
 
     async def _trim(self, reservation: Reservation, amount: int) -> None:
-        """Lower an unsettled reservation to `amount`, handing the difference back."""
-        excess = reservation.estimated_tokens - amount
-        if excess <= 0:
+        """Lower an unsettled reservation to `amount` total tokens, handing the difference back."""
+        if amount >= reservation.estimated_tokens:
             return
         reservation.estimated_tokens = amount
         for leg in reservation.legs:
             try:
-                await self._release_leg(leg, excess)
+                await self._release_leg(leg, leg.amount - leg.meter.units(amount))
             except Exception:
                 logger.warning("quota release failed; the window over-counts until it ends", exc_info=True)
 
     def _refusal(self, caller: Caller, lease: Lease, budget: int, amount: int) -> ApiError:
-        period = "minute" if lease.kind is WindowKind.TPM else "day"
-        limit = f"{lease.scope.level}_tokens_per_{period}"
+        kind = lease.kind
+        unit = "usd" if kind.money else "tokens"
+        limit = f"{lease.scope.level}_{unit}_per_{kind.period.split()[-1]}"
         record_quota_rejection(tenant_hash=caller.tenant_hash, limit=limit)
         annotate({attr.QUOTA_DECISION: "rejected", attr.QUOTA_LIMIT: limit})
-        return quota_exceeded(
+        exceeded = spend_exceeded if kind.money else quota_exceeded
+        return exceeded(
             lease.scope.level,
-            lease.kind,
+            kind,
             limit=budget,
             remaining=lease.remaining_estimate(budget),
             reset_s=lease.reset_after(),
@@ -283,3 +318,14 @@ async def get_quota_service() -> QuotaService:
     """The process-wide quota service."""
     clients = await get_clients()
     return clients.service("quota", QuotaService.from_clients)
+
+
+def build_price_table(clients: Clients) -> PriceTable:
+    settings = clients.settings
+    container = clients.database.get_container_client(QUOTAS.name)
+    return PriceTable(container, settings.model_prices, cache_s=settings.quota_limits_cache_s)
+
+
+def price_table(clients: Clients) -> PriceTable:
+    """The process-wide price table (settings, with the Cosmos override on top)."""
+    return clients.service("quota.prices", build_price_table)
