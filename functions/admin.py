@@ -74,3 +74,8 @@ async def admin_apikeys_revoke(req: Request) -> Response:
 @bp.route(route="v1/admin/audit", methods=["GET"], auth_level=ANONYMOUS)
 async def admin_audit_list(req: Request) -> Response:
     return await serve(req, http.list_audit, authenticate)
+
+
+@bp.route(route="v1/admin/usage", methods=["GET"], auth_level=ANONYMOUS)
+async def admin_usage_report(req: Request) -> Response:
+    return await serve(req, http.usage_report, authenticate)

@@ -26,15 +26,19 @@ from shared.admin.models import (
     TenantQuotaInput,
     UserQuotaInput,
 )
+from shared.admin.usage_report import UsageReport, parse_group_by, summarise
 from shared.admin.wiring import get_audit_log
 from shared.clients import get_clients
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
 from shared.dependencies import get_api_key_store
 from shared.errors import bad_request, not_found
+from shared.gateway.usage import MAX_USAGE_DAYS
+from shared.gateway.wiring import get_completion_service
 from shared.identity.api_keys import ApiKeyNotFound, ApiKeyRecord
 from shared.moderation.policy import ModerationPolicy
 from shared.moderation.service import get_moderation_service
 from shared.quota.models import UserQuotaOverride
+from shared.quota.pricing import nano_to_usd
 from shared.quota.service import get_quota_service
 from shared.web import RequestContext, json_response, parse_model, read_json
 
@@ -215,3 +219,33 @@ def _int_query(context: RequestContext, name: str, default: int, low: int, high:
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise bad_request(f"{name} must be an integer from {low} to {high}.", param=name)
     return int(raw)
+
+
+async def usage_report(context: RequestContext) -> UsageReport:
+    """GET /api/v1/admin/usage: the tenant's tokens and cost by user, model and/or day, paged."""
+    scope = await _scope(context)
+    days = _int_query(context, "days", 30, 1, MAX_USAGE_DAYS)
+    limit = _int_query(context, "limit", 100, 1, 1000)
+    group_by = parse_group_by(context.query("group_by") or "user,model,day")
+    if group_by is None:
+        raise bad_request("group_by must be a comma-separated subset of user, model, day.", param="group_by")
+    list_scope = f"usage:{scope.tenant_id}:{days}:{','.join(group_by)}"
+    try:
+        raw = decode_cursor(list_scope, context.query("cursor"))
+    except InvalidCursor:
+        raw = "invalid"
+    if raw is not None and not raw.isdigit():
+        raise bad_request("cursor is invalid for this list.", code="invalid_cursor", param="cursor")
+    offset = int(raw or 0)
+    service = await get_completion_service()
+    rows, total_nano = summarise(await service.usage.tenant_documents(scope.tenant_id, days), group_by)
+    page = rows[offset : offset + limit]
+    following = offset + limit if offset + limit < len(rows) else None
+    return UsageReport(
+        tenant=scope.tenant_id,
+        days=days,
+        group_by=group_by,
+        data=page,
+        next_cursor=encode_cursor(list_scope, None if following is None else str(following)),
+        total_cost_usd=nano_to_usd(total_nano),
+    )

@@ -18,6 +18,7 @@ from shared.admin.models import (
     TenantQuotaInput,
     UserQuotaInput,
 )
+from shared.admin.usage_report import UsageReport, UsageReportQuery
 from shared.identity.caller import Capability
 from shared.openapi import register_operation
 
@@ -81,4 +82,10 @@ register_operation(
 register_operation(
     "GET", AUDIT, summary="Page the tenant's audit trail", response=AuditPage, query=PageQuery,
     capability=ADMIN, tags=TAGS, description="Newest first; each change with before and after." + SCOPE_NOTE,
+)  # fmt: skip
+register_operation(
+    "GET", USAGE, summary="The tenant's usage and cost report", response=UsageReport, query=UsageReportQuery,
+    capability=ADMIN, tags=TAGS,
+    description="Tokens (incl. cached and reasoning) and cost in USD summed by user, model and/or day; newest"
+    " day first." + SCOPE_NOTE,
 )  # fmt: skip

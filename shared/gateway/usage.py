@@ -182,6 +182,18 @@ class UsageRecorder:
             await asyncio.sleep(0.2 * (attempt + 1))
         logger.error("usage counts lost at shutdown for %d caller/day/model keys", len(self._pending))
 
+    async def tenant_documents(self, tenant_id: str, days: int) -> list[dict[str, Any]]:
+        """Every usage document of a tenant over the last `days` UTC days (all users: a cross-partition
+        query, for the admin report). This instance's pending counts are flushed first."""
+        await self.flush()
+        since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
+        query = "SELECT * FROM c WHERE c.tenant = @tenant AND c.day >= @since"
+        parameters: list[dict[str, Any]] = [
+            {"name": "@tenant", "value": tenant_id},
+            {"name": "@since", "value": since},
+        ]
+        return [item async for item in self._container.query_items(query, parameters=parameters)]
+
     async def usage_of(self, caller: Caller, days: int) -> UsageList:
         """The caller's usage per day and model over the last `days` UTC days, newest first."""
         partition = usage_partition(caller.tenant_id, caller.user_id)

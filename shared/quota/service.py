@@ -35,6 +35,8 @@ from shared.telemetry.tracing import annotate, stage_span
 logger = logging.getLogger(__name__)
 
 SWEEP_EVERY_S = 60.0
+UNLIMITED_NANO = 2**52
+"""The money "budget" counted against when none is set: about $4.5 million (counters are doubles)."""
 
 
 @dataclass(slots=True)
@@ -207,22 +209,20 @@ class QuotaService:
     async def _budgets_for(
         self, caller: Caller, limits: Limits, model_alias: str, prompt: int
     ) -> list[tuple[Lease, int, Meter]]:
-        """Every budget the caller is held to: tokens always, money where set and the alias is priced."""
+        """Every budget the caller is held to: tokens always; money whenever the alias is priced, so a
+        month's spend is counted from its first day even before a money budget is set."""
         user, tenant = Scope(caller.tenant_id, caller.user_id), Scope(caller.tenant_id)
         budgets = []
         for scope in (user, tenant):
             for kind in (WindowKind.TPM, WindowKind.TPD):
                 budgets.append((self._lease(kind, scope), limits.budget(scope.level, kind), TOKENS))
-        money = [
-            (scope, kind, limit)
-            for scope in (user, tenant)
-            for kind in (WindowKind.USD_DAY, WindowKind.USD_MONTH)
-            if (limit := limits.money_budget_nano(scope.level, kind)) is not None
-        ]
-        price = await self._prices.price(model_alias) if money else None
+        price = await self._prices.price(model_alias)
         if price is not None:
             meter = Meter.money(price, prompt)
-            budgets += [(self._lease(kind, scope), limit, meter) for scope, kind, limit in money]
+            for scope in (user, tenant):
+                for kind in (WindowKind.USD_DAY, WindowKind.USD_MONTH):
+                    limit = limits.money_budget_nano(scope.level, kind)
+                    budgets.append((self._lease(kind, scope), UNLIMITED_NANO if limit is None else limit, meter))
         return budgets
 
     async def _follow_budget(self, lease: Lease, budget: int) -> None:

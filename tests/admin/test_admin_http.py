@@ -35,6 +35,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "v1/admin/apikeys", {"service": "svc", "capabilities": ["completions"]}),
     ("DELETE", "v1/admin/apikeys/nokey", None),
     ("GET", "v1/admin/audit", None),
+    ("GET", "v1/admin/usage", None),
 ]
 
 

@@ -67,7 +67,7 @@ async def test_exact_usage_settles_the_money_counter(clients: Clients) -> None:
     await quota.limits.put_override(caller.tenant_id, TenantQuotaOverride(tenant_usd_per_day=Decimal("1")))
 
     reservation = await quota.reserve_completion(caller, ALIAS, 50, 100)
-    [money] = [leg for leg in reservation.legs if leg.lease.kind.money]
+    [money] = [leg for leg in reservation.legs if leg.lease.kind is WindowKind.USD_DAY and leg.budget == 10**9]
     assert money.amount == 50 * 1_000 + 100 * 3_000
     usage = {"prompt_tokens": 40, "completion_tokens": 60, "cached_tokens": 10, "reasoning_tokens": 20}
     await quota.reconcile(reservation, 100, usage)
@@ -86,4 +86,17 @@ async def test_an_unpriced_alias_is_held_to_token_budgets_only(clients: Clients)
     reservation = await quota.reserve_completion(caller, "unpriced-model", 50, 100)
 
     assert reservation.completion_cap == 100 and not any(leg.lease.kind.money for leg in reservation.legs)
+    await quota.aclose()
+
+
+async def test_spend_is_counted_before_any_money_budget_is_set(clients: Clients) -> None:
+    quota = make_service(clients, model_prices=PRICES, quota_limits_cache_s=0)
+    caller = fresh_caller()
+    spent = await quota.reserve_completion(caller, ALIAS, 100, 300)
+    await quota.reconcile(spent, 400, {"prompt_tokens": 100, "completion_tokens": 300})  # $0.0007
+
+    await quota.limits.put_override(caller.tenant_id, TenantQuotaOverride(tenant_usd_per_month=Decimal("0.0008")))
+
+    capped = await quota.reserve_completion(caller, ALIAS, 10, None)
+    assert capped.completion_cap == (100_000 - 10 * 1_000) // 3_000
     await quota.aclose()
