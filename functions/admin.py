@@ -79,3 +79,13 @@ async def admin_audit_list(req: Request) -> Response:
 @bp.route(route="v1/admin/usage", methods=["GET"], auth_level=ANONYMOUS)
 async def admin_usage_report(req: Request) -> Response:
     return await serve(req, http.usage_report, authenticate)
+
+
+@bp.route(route="v1/admin/prices", methods=["GET"], auth_level=ANONYMOUS)
+async def admin_prices_get(req: Request) -> Response:
+    return await serve(req, http.get_prices, authenticate)
+
+
+@bp.route(route="v1/admin/prices", methods=["PUT"], auth_level=ANONYMOUS)
+async def admin_prices_put(req: Request) -> Response:
+    return await serve(req, http.put_prices, authenticate)

@@ -13,7 +13,7 @@ from fastapi import Response
 from pydantic import ValidationError
 
 from shared.admin import openapi_registration as _openapi  # noqa: F401  (describes these routes)
-from shared.admin.access import AdminScope, admin_scope
+from shared.admin.access import AdminScope, admin_scope, platform_tenants
 from shared.admin.audit import Actor, AuditLog, AuditPage
 from shared.admin.models import (
     ApiKeyCreated,
@@ -22,6 +22,8 @@ from shared.admin.models import (
     ApiKeyView,
     PolicyInput,
     PolicyView,
+    PricesInput,
+    PricesView,
     QuotaView,
     TenantQuotaInput,
     UserQuotaInput,
@@ -31,15 +33,17 @@ from shared.admin.wiring import get_audit_log
 from shared.clients import get_clients
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
 from shared.dependencies import get_api_key_store
-from shared.errors import bad_request, not_found
+from shared.errors import bad_request, forbidden, not_found
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.gateway.wiring import get_completion_service
 from shared.identity.api_keys import ApiKeyNotFound, ApiKeyRecord
+from shared.identity.authorization import require
+from shared.identity.caller import Capability
 from shared.moderation.policy import ModerationPolicy
 from shared.moderation.service import get_moderation_service
 from shared.quota.models import UserQuotaOverride
 from shared.quota.pricing import nano_to_usd
-from shared.quota.service import get_quota_service
+from shared.quota.service import get_quota_service, price_table
 from shared.web import RequestContext, json_response, parse_model, read_json
 
 MAX_ADMIN_BODY_BYTES = 1_048_576
@@ -249,3 +253,25 @@ async def usage_report(context: RequestContext) -> UsageReport:
         next_cursor=encode_cursor(list_scope, None if following is None else str(following)),
         total_cost_usd=nano_to_usd(total_nano),
     )
+
+
+async def get_prices(context: RequestContext) -> PricesView:
+    """GET /api/v1/admin/prices: the price table in effect (any admin may read it)."""
+    require(context, Capability.ADMIN)
+    return PricesView(models=await price_table(await get_clients()).table())
+
+
+async def put_prices(context: RequestContext) -> PricesView:
+    """PUT /api/v1/admin/prices: replace the Cosmos price override (platform admins only)."""
+    clients = await get_clients()
+    caller = require(context, Capability.ADMIN)
+    if caller.tenant_id not in platform_tenants(clients.settings):
+        raise forbidden("Only platform administrators may change prices.")
+    change = parse_model(PricesInput, await read_json(context.request, MAX_ADMIN_BODY_BYTES))
+    prices = price_table(clients)
+    before = await prices.stored_overrides()
+    await prices.put_overrides(change.models)
+    scope = AdminScope(caller, caller.tenant_id, context.request_id)
+    dump = {alias: price.model_dump(mode="json", exclude_none=True) for alias, price in before.items()}
+    await _audit(scope, "prices.set", "prices", dump, change.model_dump(mode="json", exclude_none=True)["models"])
+    return PricesView(models=await prices.table())

@@ -10,6 +10,7 @@ from shared.identity.caller import Capability
 from shared.moderation.models import Category
 from shared.moderation.policy import CategoryOverride
 from shared.quota.models import Limits, TenantQuotaOverride, UserQuotaOverride
+from shared.quota.pricing import ModelPrice
 
 
 class TenantQuotaInput(TenantQuotaOverride):
@@ -89,3 +90,16 @@ class PageQuery(BaseModel):
 
 class TenantQuery(BaseModel):
     tenant: str | None = Field(None, description="Another tenant (platform admins only).")
+
+
+class PricesInput(BaseModel):
+    """Replaces the Cosmos price override: per model alias, over the `MODEL_PRICES` setting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    models: dict[str, ModelPrice] = Field(description="USD per million tokens per model alias.")
+
+
+class PricesView(BaseModel):
+    object: Literal["prices"] = "prices"
+    models: dict[str, ModelPrice] = Field(description="The prices in effect (setting, then override).")

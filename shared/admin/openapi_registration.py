@@ -13,6 +13,8 @@ from shared.admin.models import (
     PageQuery,
     PolicyInput,
     PolicyView,
+    PricesInput,
+    PricesView,
     QuotaView,
     TenantQuery,
     TenantQuotaInput,
@@ -31,6 +33,7 @@ KEYS = "v1/admin/apikeys"
 KEY = "v1/admin/apikeys/{key_id}"
 AUDIT = "v1/admin/audit"
 USAGE = "v1/admin/usage"
+PRICES = "v1/admin/prices"
 SCOPE_NOTE = " Acts on the caller's tenant; `?tenant=` names another (platform admins only, else 404)."
 BOUND_NOTE = " Every instance applies a change within the cache bound in docs/admin.md."
 
@@ -88,4 +91,13 @@ register_operation(
     capability=ADMIN, tags=TAGS,
     description="Tokens (incl. cached and reasoning) and cost in USD summed by user, model and/or day; newest"
     " day first." + SCOPE_NOTE,
+)  # fmt: skip
+register_operation(
+    "GET", PRICES, summary="Read the price table", response=PricesView, capability=ADMIN, tags=TAGS,
+    description="USD per million tokens per model alias: the MODEL_PRICES setting with the Cosmos override on top.",
+)  # fmt: skip
+register_operation(
+    "PUT", PRICES, summary="Set the price override", request=PricesInput, response=PricesView, capability=ADMIN,
+    tags=TAGS, description="Platform admins only (ADMIN_PLATFORM_TENANTS); replaces the Cosmos override."
+    + BOUND_NOTE,
 )  # fmt: skip

@@ -103,6 +103,10 @@ class PriceTable:
         await self._container.upsert_item(body)
         self._cached = None
 
+    async def stored_overrides(self) -> dict[str, ModelPrice]:
+        """The Cosmos override alone (uncached)."""
+        return await self._overrides()
+
     async def _overrides(self) -> dict[str, ModelPrice]:
         if self._container is None:
             return {}

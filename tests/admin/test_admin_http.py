@@ -178,3 +178,11 @@ def test_an_admin_api_key_administers_its_tenant(http: httpx.Client) -> None:
     assert response.json()["tenant"] == tenant
     audit = http.get("/api/v1/admin/audit", headers=admin(tenant)).json()["data"]
     assert audit[0]["actor"] == {"kind": "service", "tenant": tenant, "user": "service:ops", "issuer": "apikey"}
+
+
+def test_prices_are_read_by_admins_and_set_only_by_platform_admins(http: httpx.Client) -> None:
+    tenant = _new("t")
+    assert http.get("/api/v1/admin/prices", headers=bearer(tenant, "plain-user")).status_code == 403
+    assert http.get("/api/v1/admin/prices", headers=admin(tenant)).status_code == 200
+    refused = http.put("/api/v1/admin/prices", json={"models": {}}, headers=admin(tenant))
+    assert refused.status_code == 403 and "platform" in refused.json()["error"]["message"]

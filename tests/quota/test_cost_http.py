@@ -47,6 +47,7 @@ async def test_cost_is_the_price_table_applied_to_upstream_usage_and_a_month_bud
             "COSMOS_DATABASE": clients.settings.cosmos_database,
             "MODEL_PRICES": json.dumps({MODEL: PRICE}),
             "QUOTA_LIMITS_CACHE_SECONDS": "0",
+            "ADMIN_PLATFORM_TENANTS": f"platform-{tenant}",
         },
     )
     simulator = f"http://127.0.0.1:{stack.ports.aoai}"
@@ -79,6 +80,17 @@ async def test_cost_is_the_price_table_applied_to_upstream_usage_and_a_month_bud
             body = {"model": MODEL, "messages": [{"role": "user", "content": "One more?"}]}
             refused = await client.post("/v1/chat/completions", json=body, headers=user)
 
+            platform = {
+                "Authorization": f"Bearer {mint_token(f'platform-{tenant}', 'ops', extra={'roles': ['Admin']})}"
+            }
+            cheaper = {"models": {MODEL: {"input": 1, "output": 2}}}
+            assert (await client.put("/v1/admin/prices", json=cheaper, headers=admin)).status_code == 403
+            repriced = await client.put("/v1/admin/prices", json=cheaper, headers=platform)
+            assert repriced.status_code == 200, repriced.text
+            prices = (await client.get("/v1/admin/prices", headers=admin)).json()["models"]
+            across = await client.get("/v1/admin/quotas", params={"tenant": tenant}, headers=platform)
+            await client.put("/v1/admin/prices", json={"models": {}}, headers=platform)
+
     print(f"\ncost of {len(usages)} calls: expected ${expected}, /v1/usage ${row['cost_usd']}, report {report}")
     assert row["cached_tokens"] == sum(u["prompt_tokens_details"]["cached_tokens"] for u in usages) == 18
     assert row["reasoning_tokens"] == sum(u["completion_tokens_details"]["reasoning_tokens"] for u in usages) == 27
@@ -95,3 +107,8 @@ async def test_cost_is_the_price_table_applied_to_upstream_usage_and_a_month_bud
     assert (error["type"], error["code"]) == ("insufficient_quota", "insufficient_quota")
     assert "tenant spending limit per calendar month" in error["message"]
     assert int(refused.headers["retry-after"]) >= 1
+
+    assert prices[MODEL] == {"input": 1.0, "output": 2.0, "cached_input": None, "reasoning": None}
+    assert across.status_code == 200 and across.json()["override"] == {
+        "tenant_usd_per_month": float(round(expected, 6))
+    }
