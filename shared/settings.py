@@ -129,7 +129,9 @@ class Settings(BaseSettings):
     """The most completion tokens a reply may use when the request sets no limit (the model's maximum)."""
     completion_min_output_tokens: int = Field(16, alias="COMPLETION_MIN_OUTPUT_TOKENS", ge=1)
     """Below this many completion tokens left in a budget, a request is refused (429) instead of capped."""
-    completion_output_limits: dict[str, OutputLimit] = Field(default_factory=dict, alias="COMPLETION_OUTPUT_LIMITS")
+    completion_output_limits: Annotated[dict[str, OutputLimit], NoDecode] = Field(
+        default_factory=dict, alias="COMPLETION_OUTPUT_LIMITS"
+    )
     """Per model alias: JSON `{"gpt-4o": {"max_output_tokens": 16384, "min_output_tokens": 32}}`."""
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
@@ -141,7 +143,7 @@ class Settings(BaseSettings):
     """Each instance leases a window's allowance in blocks of budget / divisor."""
     quota_limits_cache_s: float = Field(30.0, alias="QUOTA_LIMITS_CACHE_SECONDS", ge=0)
 
-    model_prices: dict[str, ModelPrice] = Field(default_factory=dict, alias="MODEL_PRICES")
+    model_prices: Annotated[dict[str, ModelPrice], NoDecode] = Field(default_factory=dict, alias="MODEL_PRICES")
     """USD per million tokens per model alias: JSON `{"gpt-4o-mini": {"input": 0.15, "cached_input": 0.075,
     "output": 0.6, "reasoning": 0.6}}` (overridable in Cosmos, see docs/quotas.md)."""
 

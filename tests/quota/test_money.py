@@ -100,3 +100,11 @@ async def test_spend_is_counted_before_any_money_budget_is_set(clients: Clients)
     capped = await quota.reserve_completion(caller, ALIAS, 10, None)
     assert capped.completion_cap == (100_000 - 10 * 1_000) // 3_000
     await quota.aclose()
+
+
+def test_a_malformed_price_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("MODEL_PRICES", '{"gpt-4o-mini": {"input": 1}}')
+    with pytest.raises(SettingsError, match="MODEL_PRICES"):
+        load_settings()
