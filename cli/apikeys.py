@@ -68,10 +68,10 @@ async def run(arguments: argparse.Namespace, store: ApiKeyStore, out: TextIO, au
             description=arguments.description,
             expires_at=expires_at,
         )
+        _print(out, {**record.public(), "key": key})  # shown first: the key exists whatever happens next
         if audit is not None:
             await audit.record(record.tenant, _operator(record.tenant), "apikey.create", f"apikey:{record.id}",
                                after=record.public())  # fmt: skip
-        _print(out, {**record.public(), "key": key})
         return 0
     if arguments.command == "revoke":
         try:
