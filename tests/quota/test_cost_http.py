@@ -90,6 +90,7 @@ async def test_cost_is_the_price_table_applied_to_upstream_usage_and_a_month_bud
             prices = (await client.get("/v1/admin/prices", headers=admin)).json()["models"]
             across = await client.get("/v1/admin/quotas", params={"tenant": tenant}, headers=platform)
             await client.put("/v1/admin/prices", json={"models": {}}, headers=platform)
+            trail = (await client.get("/v1/admin/audit", headers=platform)).json()["data"]
 
     print(f"\ncost of {len(usages)} calls: expected ${expected}, /v1/usage ${row['cost_usd']}, report {report}")
     assert row["cached_tokens"] == sum(u["prompt_tokens_details"]["cached_tokens"] for u in usages) == 18
@@ -112,3 +113,7 @@ async def test_cost_is_the_price_table_applied_to_upstream_usage_and_a_month_bud
     assert across.status_code == 200 and across.json()["override"] == {
         "tenant_usd_per_month": float(round(expected, 6))
     }
+    assert [(r["action"], r["before"], r["after"]) for r in trail] == [
+        ("prices.set", {MODEL: {"input": 1.0, "output": 2.0}}, {}),
+        ("prices.set", {}, {MODEL: {"input": 1.0, "output": 2.0}}),
+    ]
