@@ -89,3 +89,18 @@ async def admin_prices_get(req: Request) -> Response:
 @bp.route(route="v1/admin/prices", methods=["PUT"], auth_level=ANONYMOUS)
 async def admin_prices_put(req: Request) -> Response:
     return await serve(req, http.put_prices, authenticate)
+
+
+@bp.route(route="v1/admin/capture", methods=["GET"], auth_level=ANONYMOUS)
+async def admin_capture_get(req: Request) -> Response:
+    return await serve(req, http.get_capture, authenticate)
+
+
+@bp.route(route="v1/admin/capture", methods=["PUT"], auth_level=ANONYMOUS)
+async def admin_capture_put(req: Request) -> Response:
+    return await serve(req, http.put_capture, authenticate)
+
+
+@bp.route(route="v1/admin/captures", methods=["GET"], auth_level=ANONYMOUS)
+async def admin_captures_export(req: Request) -> Response:
+    return await serve(req, http.export_captures, authenticate)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from shared.admin import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.admin.access import AdminScope, admin_scope, platform_tenants
 from shared.admin.audit import Actor, AuditLog, AuditPage
+from shared.admin.capture import CapturePage, CaptureSettings
 from shared.admin.models import (
     ApiKeyCreated,
     ApiKeyInput,
@@ -29,7 +30,7 @@ from shared.admin.models import (
     UserQuotaInput,
 )
 from shared.admin.usage_report import UsageReport, parse_group_by, summarise
-from shared.admin.wiring import get_audit_log
+from shared.admin.wiring import capture_store, get_audit_log
 from shared.clients import get_clients
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
 from shared.dependencies import get_api_key_store
@@ -275,3 +276,34 @@ async def put_prices(context: RequestContext) -> PricesView:
     dump = {alias: price.model_dump(mode="json", exclude_none=True) for alias, price in before.items()}
     await _audit(scope, "prices.set", "prices", dump, change.model_dump(mode="json", exclude_none=True)["models"])
     return PricesView(models=await prices.table())
+
+
+async def get_capture(context: RequestContext) -> CaptureSettings:
+    """GET /api/v1/admin/capture: whether the tenant captures prompts and completions, and for how long."""
+    scope = await _scope(context)
+    return await capture_store(await get_clients()).settings(scope.tenant_id)
+
+
+async def put_capture(context: RequestContext) -> CaptureSettings:
+    """PUT /api/v1/admin/capture: turn capture on or off and set its retention."""
+    scope = await _scope(context)
+    wanted = parse_model(CaptureSettings, await read_json(context.request, MAX_ADMIN_BODY_BYTES))
+    store = capture_store(await get_clients())
+    before = await store.settings(scope.tenant_id)
+    await store.put_settings(scope.tenant_id, wanted)
+    await _audit(scope, "capture.set", "capture", before.model_dump(), wanted.model_dump())
+    return wanted
+
+
+async def export_captures(context: RequestContext) -> CapturePage:
+    """GET /api/v1/admin/captures[?user=]: the tenant's redacted captures, newest first, paged."""
+    scope = await _scope(context)
+    limit = _int_query(context, "limit", 50, 1, 200)
+    user = context.query("user") or None
+    list_scope = f"captures:{scope.tenant_id}:{user or ''}"
+    try:
+        before = decode_cursor(list_scope, context.query("cursor"))
+    except InvalidCursor:
+        raise bad_request("cursor is invalid for this list.", code="invalid_cursor", param="cursor") from None
+    captures, last = await capture_store(await get_clients()).page(scope.tenant_id, user, limit, before)
+    return CapturePage(data=captures, next_cursor=encode_cursor(list_scope, last))

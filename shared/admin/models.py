@@ -88,6 +88,10 @@ class PageQuery(BaseModel):
     tenant: str | None = Field(None, description="Another tenant (platform admins only).")
 
 
+class CaptureQuery(PageQuery):
+    user: str | None = Field(None, description="Only this user's captures.")
+
+
 class TenantQuery(BaseModel):
     tenant: str | None = Field(None, description="Another tenant (platform admins only).")
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from shared.admin.audit import AuditPage
+from shared.admin.capture import CapturePage, CaptureSettings
 from shared.admin.models import (
     ApiKeyCreated,
     ApiKeyInput,
     ApiKeyList,
     ApiKeyView,
+    CaptureQuery,
     PageQuery,
     PolicyInput,
     PolicyView,
@@ -34,6 +36,8 @@ KEY = "v1/admin/apikeys/{key_id}"
 AUDIT = "v1/admin/audit"
 USAGE = "v1/admin/usage"
 PRICES = "v1/admin/prices"
+CAPTURE = "v1/admin/capture"
+CAPTURES = "v1/admin/captures"
 SCOPE_NOTE = " Acts on the caller's tenant; `?tenant=` names another (platform admins only, else 404)."
 BOUND_NOTE = " Every instance applies a change within the cache bound in docs/admin.md."
 
@@ -100,4 +104,17 @@ register_operation(
     "PUT", PRICES, summary="Set the price override", request=PricesInput, response=PricesView, capability=ADMIN,
     tags=TAGS, description="Platform admins only (ADMIN_PLATFORM_TENANTS); replaces the Cosmos override."
     + BOUND_NOTE,
+)  # fmt: skip
+register_operation(
+    "GET", CAPTURE, summary="Read the tenant's capture settings", response=CaptureSettings, query=TenantQuery,
+    capability=ADMIN, tags=TAGS, description="Capture of prompts and completions is off by default." + SCOPE_NOTE,
+)  # fmt: skip
+register_operation(
+    "PUT", CAPTURE, summary="Turn capture on or off", request=CaptureSettings, response=CaptureSettings,
+    query=TenantQuery, capability=ADMIN, tags=TAGS,
+    description="Captured text is PII-redacted and kept `retention_days`." + SCOPE_NOTE + BOUND_NOTE,
+)  # fmt: skip
+register_operation(
+    "GET", CAPTURES, summary="Export the tenant's captures", response=CapturePage, query=CaptureQuery,
+    capability=ADMIN, tags=TAGS, description="Newest first, PII-redacted; `user` narrows to one user." + SCOPE_NOTE,
 )  # fmt: skip

@@ -7,9 +7,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from shared.admin.audit import Actor, AuditLog
+from shared.admin.capture import CaptureStore
 from shared.clients import Clients, get_clients
 from shared.identity.api_keys import ApiKeyRecord
-from shared.resources import AUDIT
+from shared.resources import AUDIT, CAPTURES
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,16 @@ def build_audit_log(clients: Clients) -> AuditLog:
 async def get_audit_log() -> AuditLog:
     clients = await get_clients()
     return clients.service("admin.audit", build_audit_log)
+
+
+def build_capture_store(clients: Clients) -> CaptureStore:
+    return CaptureStore(
+        clients.database.get_container_client(CAPTURES.name), cache_s=clients.settings.quota_limits_cache_s
+    )
+
+
+def capture_store(clients: Clients) -> CaptureStore:
+    return clients.service("admin.captures", build_capture_store)
 
 
 def first_use_recorder(clients: Clients) -> Callable[[ApiKeyRecord], Coroutine[Any, Any, None]]:

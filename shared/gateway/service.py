@@ -62,6 +62,16 @@ class Quota(Protocol):
     ) -> None: ...
 
 
+class CaptureHook(Protocol):
+    """Optional per-tenant capture of exchanges (shared.admin.capture)."""
+
+    async def enabled(self, tenant_id: str) -> bool: ...
+
+    async def record(
+        self, caller: Caller, model: str, request_id: str, messages: list[Any], completion: str
+    ) -> None: ...
+
+
 @dataclass
 class CompletionResponse:
     """A JSON body or an SSE stream, with the headers the client gets."""
@@ -86,6 +96,7 @@ class _Call:
     span: Span | None = None
     """The CLIENT span of the attempt whose response is relayed; it ends with the relay."""
     sent_at: float = 0.0
+    capturing: bool = False
 
 
 @dataclass
@@ -100,6 +111,7 @@ class CompletionService:
     stream_guard: StreamGuardFactory = no_stream_guard
     completion_guard: CompletionGuard | None = None
     conversations: ConversationHook | None = None
+    capture: CaptureHook | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def complete(self, caller: Caller, request: CompletionRequest) -> CompletionResponse:
@@ -114,6 +126,7 @@ class CompletionService:
             self.quota, caller, request, prompt_estimate, self.default_reserve_tokens
         )
         call = _Call(caller, request, reservation, prompt_estimate, conversation_id)
+        call.capturing = self.capture is not None and await self.capture.enabled(caller.tenant_id)
         try:
             response = await self.open_upstream(call)
         except UpstreamRejected as rejected:
@@ -246,7 +259,7 @@ class CompletionService:
         relay = SseRelay(
             response,
             client_wants_usage=call.request.client_wants_usage,
-            collect_text=call.conversation_id is not None,
+            collect_text=call.conversation_id is not None or call.capturing,
             guard=self.stream_guard(call.caller, call.request),
             guard_window_chars=STREAM_GUARD_WINDOW_CHARS,
             on_finish=finished,
@@ -275,6 +288,9 @@ class CompletionService:
             )
         counted = {"prompt_tokens": prompt, "completion_tokens": completion, **details} if usage is not None else None
         self._reconcile(call, prompt + completion, counted)
+        if completed and call.capturing and self.capture is not None:
+            messages = list(call.request.payload.get("messages") or [])
+            self._spawn(self.capture.record(call.caller, call.request.alias, call.request.request_id, messages, text))
         if completed and call.conversation_id is not None and self.conversations is not None:
             self._spawn(
                 self.conversations.record_turn(

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 
+from shared.admin.wiring import capture_store
 from shared.clients import Clients, get_clients
 from shared.gateway.hooks import ConversationHook
 from shared.gateway.pool import UpstreamPool
@@ -61,6 +62,7 @@ def build_completion_service(
         max_attempts=settings.upstream_max_attempts,
         default_reserve_tokens=settings.completion_reserve_tokens,
         conversations=conversations,
+        capture=capture_store(clients),
         **moderation_guards(clients, settings),
     )
     clients.on_close(service.aclose)

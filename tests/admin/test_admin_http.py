@@ -36,6 +36,9 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("DELETE", "v1/admin/apikeys/nokey", None),
     ("GET", "v1/admin/audit", None),
     ("GET", "v1/admin/usage", None),
+    ("GET", "v1/admin/capture", None),
+    ("PUT", "v1/admin/capture", {"enabled": True}),
+    ("GET", "v1/admin/captures", None),
 ]
 
 
