@@ -61,7 +61,9 @@ class ChatCompletions:
             return unauthorized(azure=False)
         created = int(time.time())
         names = dict.fromkeys([*config.models, *(config.deployments or [])])
-        data = [{"id": name, "object": "model", "created": created, "owned_by": "simulator"} for name in names]
+        data = [
+            {"id": name, "object": "model", "created": created, "owned_by": "simulator"} for name in names
+        ]
         return web.json_response({"object": "list", "data": data})
 
     async def _serve(self, request: web.Request, azure: bool, deployment: str | None) -> web.StreamResponse:
@@ -129,12 +131,15 @@ class ChatCompletions:
             decision = self._state.rate_limiter.admit(chat.target, requested, config.tokens_per_minute)
             if not decision.allowed:
                 stats.rate_limited += 1
-                return rate_limited(azure, chat.target, decision.retry_after_s, config.tokens_per_minute, requested)
+                return rate_limited(
+                    azure, chat.target, decision.retry_after_s, config.tokens_per_minute, requested
+                )
             extra_headers["x-ratelimit-limit-tokens"] = str(config.tokens_per_minute)
             extra_headers["x-ratelimit-remaining-tokens"] = str(decision.remaining_tokens)
 
-        room = config.reasoning_tokens if chat.max_tokens is None else max(0, chat.max_tokens - len(reply.pieces))
-        reasoning = min(config.reasoning_tokens, room)
+        reasoning = config.reasoning_tokens
+        if chat.max_tokens is not None:
+            reasoning = min(reasoning, max(0, chat.max_tokens - len(reply.pieces)))
         cached = min(config.cached_prompt_tokens, prompt_tokens)
         usage = usage_json(prompt_tokens, len(reply.pieces) + reasoning, cached, reasoning)
         if not chat.stream:
@@ -148,7 +153,9 @@ class ChatCompletions:
                 headers=extra_headers,
             )
         disconnect_after = fault.after_chunks if fault is not None and fault.kind == "disconnect" else None
-        return await self._stream(request, stats, config, chat, ctx, reply, usage, extra_headers, disconnect_after)
+        return await self._stream(
+            request, stats, config, chat, ctx, reply, usage, extra_headers, disconnect_after
+        )
 
     async def _apply_pre_response_fault(
         self, request: web.Request, fault: FaultSpec, chat: ChatRequest

@@ -53,7 +53,9 @@ class CompletionContext:
     created: int = field(default_factory=lambda: int(time.time()))
 
 
-def usage_json(prompt_tokens: int, completion_tokens: int, cached: int = 0, reasoning: int = 0) -> dict[str, Any]:
+def usage_json(
+    prompt_tokens: int, completion_tokens: int, cached: int = 0, reasoning: int = 0
+) -> dict[str, Any]:
     """OpenAI's usage object; `cached` counts within prompt_tokens, `reasoning` within completion_tokens."""
     return {
         "prompt_tokens": prompt_tokens,
@@ -64,7 +66,9 @@ def usage_json(prompt_tokens: int, completion_tokens: int, cached: int = 0, reas
     }
 
 
-def completion_body(ctx: CompletionContext, content: str, finish_reason: str, usage: dict[str, Any]) -> bytes:
+def completion_body(
+    ctx: CompletionContext, content: str, finish_reason: str, usage: dict[str, Any]
+) -> bytes:
     choice: dict[str, Any] = {
         "index": 0,
         "message": {"role": "assistant", "content": content, "refusal": None},
@@ -151,7 +155,9 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> web.Response:
     body = {"error": {"message": message, "type": error_type, "code": code, "param": param}}
-    return web.Response(status=status, body=_dumps(body).encode(), content_type="application/json", headers=headers)
+    return web.Response(
+        status=status, body=_dumps(body).encode(), content_type="application/json", headers=headers
+    )
 
 
 def retry_after_headers(seconds: float) -> dict[str, str]:
@@ -194,7 +200,9 @@ def rate_limited(azure: bool, model: str, retry_after_s: float, limit: int, requ
     return error_response(429, message, error_type="tokens", code="rate_limit_exceeded", headers=headers)
 
 
-def simulated_fault(azure: bool, status: int, message: str | None, retry_after_s: float | None) -> web.Response:
+def simulated_fault(
+    azure: bool, status: int, message: str | None, retry_after_s: float | None
+) -> web.Response:
     headers = retry_after_headers(retry_after_s) if retry_after_s is not None else None
     text = message or f"Simulated upstream failure (HTTP {status})."
     if azure:

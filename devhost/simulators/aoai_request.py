@@ -75,7 +75,9 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RequestRejected(bad_request(f"We could not parse the JSON body of your request. ({error})")) from error
+        raise RequestRejected(
+            bad_request(f"We could not parse the JSON body of your request. ({error})")
+        ) from error
     if not isinstance(body, dict):
         raise RequestRejected(bad_request("The request body must be a JSON object."))
     return body
@@ -97,7 +99,9 @@ def _require_messages(body: dict[str, Any]) -> list[Any]:
     for index, message in enumerate(messages):
         if not isinstance(message, dict) or not isinstance(message.get("role"), str):
             raise RequestRejected(
-                bad_request(f"Invalid 'messages[{index}]': expected an object with a 'role'.", param="messages")
+                bad_request(
+                    f"Invalid 'messages[{index}]': expected an object with a 'role'.", param="messages"
+                )
             )
     return messages
 
@@ -121,7 +125,9 @@ def parse_chat_request(body: dict[str, Any], azure: bool, deployment: str | None
             )
         )
     if stream_options is not None and not isinstance(stream_options, dict):
-        raise RequestRejected(bad_request("Invalid 'stream_options': expected an object.", param="stream_options"))
+        raise RequestRejected(
+            bad_request("Invalid 'stream_options': expected an object.", param="stream_options")
+        )
     n = body.get("n")
     if n is not None and n != 1:
         raise RequestRejected(bad_request("The simulator only supports n=1.", param="n"))

@@ -49,7 +49,9 @@ def _last_user_text(messages: list[Any]) -> str | None:
                 return content
             if isinstance(content, list):
                 return "".join(
-                    part.get("text", "") for part in content if isinstance(part, dict) and part.get("type") == "text"
+                    part.get("text", "")
+                    for part in content
+                    if isinstance(part, dict) and part.get("type") == "text"
                 )
             return None
     return None
