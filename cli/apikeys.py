@@ -23,7 +23,9 @@ from shared.settings import SettingsError, load_settings
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m cli", description="Operator commands.")
-    root.add_argument("--settings", type=Path, help="a local.settings.json whose Values fill unset app settings")
+    root.add_argument(
+        "--settings", type=Path, help="a local.settings.json whose Values fill unset app settings"
+    )
     groups = root.add_subparsers(dest="group", required=True)
     apikeys = groups.add_parser("apikeys", help="service API keys")
     commands = apikeys.add_subparsers(dest="command", required=True)
