@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -11,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from shared.admin.audit import Actor, AuditLog
+from shared.admin.wiring import build_audit_log
 from shared.clients import Clients
 from shared.dependencies import build_api_key_store
 from shared.identity.api_keys import ApiKeyNotFound, ApiKeyStore
@@ -53,7 +56,7 @@ def apply_settings_file(path: Path) -> None:
         os.environ.setdefault(name, str(value))
 
 
-async def run(arguments: argparse.Namespace, store: ApiKeyStore, out: TextIO) -> int:
+async def run(arguments: argparse.Namespace, store: ApiKeyStore, out: TextIO, audit: AuditLog | None = None) -> int:
     if arguments.command == "create":
         expires_at = None
         if arguments.expires_in_days is not None:
@@ -65,19 +68,31 @@ async def run(arguments: argparse.Namespace, store: ApiKeyStore, out: TextIO) ->
             description=arguments.description,
             expires_at=expires_at,
         )
-        _print(out, {**record.public(), "key": key})
+        _print(out, {**record.public(), "key": key})  # shown first: the key exists whatever happens next
+        if audit is not None:
+            await audit.record(record.tenant, _operator(record.tenant), "apikey.create", f"apikey:{record.id}",
+                               after=record.public())  # fmt: skip
         return 0
     if arguments.command == "revoke":
         try:
+            before = await store.get(arguments.key_id)
             record = await store.revoke(arguments.key_id)
         except ApiKeyNotFound:
             print(f"no API key with id {arguments.key_id}", file=sys.stderr)
             return 1
+        if audit is not None and before.revoked_at is None:
+            await audit.record(record.tenant, _operator(record.tenant), "apikey.revoke", f"apikey:{record.id}",
+                               before=before.public(), after=record.public())  # fmt: skip
         _print(out, record.public())
         return 0
     records = await store.list_keys(arguments.tenant)
     _print(out, [record.public() for record in records])
     return 0
+
+
+def _operator(tenant: str) -> Actor:
+    """The person at the terminal, as the audit trail names them."""
+    return Actor(kind="operator", tenant=tenant, user=f"cli:{getpass.getuser()}")
 
 
 def _print(out: TextIO, value: Any) -> None:
@@ -96,7 +111,8 @@ async def main(argv: list[str], out: TextIO = sys.stdout) -> int:
         return 2
     clients = Clients(settings)
     try:
-        return await run(arguments, clients.service("api_keys", build_api_key_store), out)
+        store = clients.service("api_keys", build_api_key_store)
+        return await run(arguments, store, out, clients.service("admin.audit", build_audit_log))
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2

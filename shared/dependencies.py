@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from shared.admin.wiring import first_use_recorder
 from shared.clients import Clients, get_clients
 from shared.identity.api_keys import ApiKeyStore
 from shared.identity.authenticator import Authenticator
@@ -22,6 +23,7 @@ def build_api_key_store(clients: Clients) -> ApiKeyStore:
         cache_s=settings.api_key_cache_s,
         last_used_interval_s=settings.api_key_last_used_interval_s,
         unknown_reads_per_s=settings.api_key_unknown_reads_per_s,
+        on_first_use=first_use_recorder(clients),
     )
 
 

@@ -68,8 +68,13 @@ QUOTAS = ContainerSpec("quotas", fixed_ttl=-1)
 MODERATION = ContainerSpec("moderation", excluded_paths=("/result/*",), ttl_from_settings=True)
 JOBS = ContainerSpec("jobs", excluded_paths=("/result/*", "/request/*"), ttl_from_settings=True)
 API_KEYS = ContainerSpec("apikeys")
+AUDIT = ContainerSpec("audit", fixed_ttl=-1)
+"""Append-only admin audit records; each carries its own `ttl` (AUDIT_RETENTION_DAYS)."""
 
-CONTAINERS: tuple[ContainerSpec, ...] = (CONVERSATIONS, USAGE, QUOTAS, MODERATION, JOBS, API_KEYS)
+CAPTURES = ContainerSpec("captures", excluded_paths=("/messages/*", "/completion/?"), fixed_ttl=-1)
+"""Per-tenant prompt/completion captures (off by default); each carries its tenant's `ttl`."""
+
+CONTAINERS: tuple[ContainerSpec, ...] = (CONVERSATIONS, USAGE, QUOTAS, MODERATION, JOBS, API_KEYS, AUDIT, CAPTURES)
 
 CONVERSATION_EVENTS_QUEUE = "conversation-events"
 COMPLETION_JOBS_QUEUE = "completion-jobs"

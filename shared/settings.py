@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from shared.quota.pricing import ModelPrice
+
 
 class SettingsError(RuntimeError):
     """A missing or malformed app setting; the message names the setting."""
@@ -69,6 +71,13 @@ def _json_list(value: Any) -> Any:
 
 
 JsonList = Annotated[list[Any], NoDecode]
+
+
+class OutputLimit(BaseModel):
+    """Completion-token bounds of one model alias: the most a reply may use, the least worth sending."""
+
+    max_output_tokens: int | None = Field(None, ge=1)
+    min_output_tokens: int | None = Field(None, ge=1)
 
 
 class Settings(BaseSettings):
@@ -136,6 +145,14 @@ class Settings(BaseSettings):
     azure_extensions_tenants: str = Field("", alias="AZURE_EXTENSIONS_TENANTS")
     """Comma-separated tenant ids that may send Azure extensions (`data_sources`) on the Azure route."""
     usage_flush_interval_s: float = Field(1.0, alias="USAGE_FLUSH_INTERVAL_SECONDS", gt=0)
+    completion_max_output_tokens: int = Field(16_384, alias="COMPLETION_MAX_OUTPUT_TOKENS", ge=1)
+    """The most completion tokens a reply may use when the request sets no limit (the model's maximum)."""
+    completion_min_output_tokens: int = Field(16, alias="COMPLETION_MIN_OUTPUT_TOKENS", ge=1)
+    """Below this many completion tokens left in a budget, a request is refused (429) instead of capped."""
+    completion_output_limits: Annotated[dict[str, OutputLimit], NoDecode] = Field(
+        default_factory=dict, alias="COMPLETION_OUTPUT_LIMITS"
+    )
+    """Per model alias: JSON `{"gpt-4o": {"max_output_tokens": 16384, "min_output_tokens": 32}}`."""
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
     quota_user_tpm: int = Field(100_000_000, alias="QUOTA_USER_TPM", gt=0)
@@ -145,6 +162,16 @@ class Settings(BaseSettings):
     quota_lease_divisor: int = Field(16, alias="QUOTA_LEASE_DIVISOR", ge=1, le=1024)
     """Each instance leases a window's allowance in blocks of budget / divisor."""
     quota_limits_cache_s: float = Field(30.0, alias="QUOTA_LIMITS_CACHE_SECONDS", ge=0)
+
+    model_prices: Annotated[dict[str, ModelPrice], NoDecode] = Field(default_factory=dict, alias="MODEL_PRICES")
+    """USD per million tokens per model alias: JSON `{"gpt-4o-mini": {"input": 0.15, "cached_input": 0.075,
+    "output": 0.6, "reasoning": 0.6}}` (overridable in Cosmos, see docs/quotas.md)."""
+
+    # Administration: who may administer which tenant, and how long the audit trail is kept.
+    admin_platform_tenants: str = Field("", alias="ADMIN_PLATFORM_TENANTS")
+    """Comma-separated tenant ids whose admins may administer any tenant (`?tenant=`); others only their own."""
+    audit_retention_days: int = Field(400, alias="AUDIT_RETENTION_DAYS", ge=0, le=36500)
+    """Retention of audit records; 0 keeps them until deleted."""
 
     # Moderation: the embedded (offline) moderator or Azure AI Content Safety, under one policy.
     moderation_enabled: bool = Field(True, alias="MODERATION_ENABLED")
@@ -198,6 +225,13 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_json(cls, value: Any) -> Any:
         return _json_list(value)
+
+    @field_validator("completion_output_limits", "model_prices", mode="before")
+    @classmethod
+    def _parse_json_object(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
 
     @model_validator(mode="after")
     def _connections_present(self) -> Settings:

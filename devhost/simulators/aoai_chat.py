@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -135,11 +136,15 @@ class ChatCompletions:
             extra_headers["x-ratelimit-remaining-tokens"] = str(decision.remaining_tokens)
 
         generated = sum(len(choice.pieces) for choice in replies)
-        usage = usage_json(prompt_tokens, generated)
+        reasoning = config.reasoning_tokens
+        if chat.max_tokens is not None:
+            reasoning = min(reasoning, max(0, chat.max_tokens - generated))
+        cached = min(config.cached_prompt_tokens, prompt_tokens)
+        usage = usage_json(prompt_tokens, generated + reasoning, cached, reasoning)
         if not chat.stream:
             await asyncio.sleep(_seconds(config.first_token_ms + config.per_token_ms * len(reply.pieces)))
             stats.prompt_tokens += prompt_tokens
-            stats.completion_tokens += generated
+            stats.completion_tokens += usage["completion_tokens"]
             stats.completed += 1
             return web.Response(
                 body=completion_body(ctx, replies, usage, chat.logprobs),
@@ -178,7 +183,7 @@ class ChatCompletions:
         chat: ChatRequest,
         ctx: CompletionContext,
         replies: list[PlannedReply],
-        usage: dict[str, int],
+        usage: dict[str, Any],
         extra_headers: dict[str, str],
         disconnect_after: int | None,
         pause_after: int | None = None,

@@ -18,6 +18,10 @@ class SimulatorConfig(BaseModel):
     per_token_ms: float = Field(default=0.0, ge=0)
     tokens_per_minute: int | None = Field(default=None, ge=1)
     default_reply_tokens: int = Field(default=16, ge=1)
+    cached_prompt_tokens: int = Field(default=0, ge=0)
+    """Prompt tokens reported as served from the prompt cache (at most the prompt)."""
+    reasoning_tokens: int = Field(default=0, ge=0)
+    """Reasoning tokens reported on top of the reply's, within max_tokens (like o-series models)."""
     deployments: list[str] | None = None
     models: list[str] = Field(default_factory=lambda: ["gpt-4o", "gpt-4o-mini"])
     azure_content_filter_results: bool = True

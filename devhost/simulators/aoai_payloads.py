@@ -56,11 +56,16 @@ class CompletionContext:
     created: int = field(default_factory=lambda: int(time.time()))
 
 
-def usage_json(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+def usage_json(
+    prompt_tokens: int, completion_tokens: int, cached: int = 0, reasoning: int = 0
+) -> dict[str, Any]:
+    """OpenAI's usage object; `cached` counts within prompt_tokens, `reasoning` within completion_tokens."""
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": cached},
+        "completion_tokens_details": {"reasoning_tokens": reasoning},
     }
 
 
@@ -87,7 +92,7 @@ def reply_logprobs(reply: "PlannedReply") -> dict[str, Any] | None:
 
 
 def completion_body(
-    ctx: CompletionContext, replies: list["PlannedReply"], usage: dict[str, int], logprobs: bool = False
+    ctx: CompletionContext, replies: list["PlannedReply"], usage: dict[str, Any], logprobs: bool = False
 ) -> bytes:
     choices: list[dict[str, Any]] = []
     for index, reply in enumerate(replies):
@@ -169,7 +174,7 @@ class ChunkEncoder:
             choice["content_filter_results"] = AZURE_COMPLETION_FILTER_RESULTS
         return self._event([choice], **self._usage_placeholder())
 
-    def usage_chunk(self, usage: dict[str, int]) -> bytes:
+    def usage_chunk(self, usage: dict[str, Any]) -> bytes:
         return self._event([], usage=usage)
 
 

@@ -80,6 +80,9 @@ class UsageRow(BaseModel):
     completion_tokens: int
     total_tokens: int
     requests: int
+    cached_tokens: int = Field(0, description="Of prompt_tokens, those the model served from its prompt cache.")
+    reasoning_tokens: int = Field(0, description="Of completion_tokens, those spent on reasoning.")
+    cost_usd: float = Field(0.0, description="At the price table in effect when the usage was recorded.")
 
 
 class UsageList(BaseModel):

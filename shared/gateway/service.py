@@ -24,7 +24,7 @@ from opentelemetry.trace import Span
 from shared.errors import ApiError, forbidden, not_found
 from shared.gateway import spans
 from shared.gateway.completion_filter import guard_completion
-from shared.gateway.estimate import estimate_prompt_tokens, estimate_request_tokens
+from shared.gateway.estimate import estimate_prompt_tokens
 from shared.gateway.hooks import (
     STREAM_GUARD_WINDOW_CHARS,
     CompletionGuard,
@@ -45,8 +45,9 @@ from shared.gateway.upstream import (
     generation_timeout_error,
     unavailable_error,
 )
-from shared.gateway.usage import UsageRecorder
+from shared.gateway.usage import UsageRecorder, token_details
 from shared.identity.caller import Caller, Capability
+from shared.quota.completion_cap import reserve_completion
 from shared.telemetry.metrics import record_tokens
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,19 @@ def _opens_new(request: CompletionRequest) -> bool:
 class Quota(Protocol):
     async def reserve(self, caller: Caller, model_alias: str, estimated_tokens: int) -> Any: ...
 
-    async def reconcile(self, reservation: Any, actual_total_tokens: int) -> None: ...
+    async def reconcile(
+        self, reservation: Any, actual_total_tokens: int, usage: dict[str, int] | None = None
+    ) -> None: ...
+
+
+class CaptureHook(Protocol):
+    """Optional per-tenant capture of exchanges (shared.admin.capture)."""
+
+    async def enabled(self, tenant_id: str) -> bool: ...
+
+    async def record(
+        self, caller: Caller, model: str, request_id: str, messages: list[Any], completion: str
+    ) -> None: ...
 
 
 @dataclass
@@ -97,6 +110,7 @@ class _Call:
     sent_at: float = 0.0
     turn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     """The gateway's own id of this completion: the conversation turn's idempotency key."""
+    capturing: bool = False
 
 
 @dataclass
@@ -111,6 +125,7 @@ class CompletionService:
     stream_guard: StreamGuardFactory = no_stream_guard
     completion_guard: CompletionGuard | None = None
     conversations: ConversationHook | None = None
+    capture: CaptureHook | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def complete(self, caller: Caller, request: CompletionRequest) -> CompletionResponse:
@@ -121,11 +136,11 @@ class CompletionService:
         conversation_id = await self._conversation_hook(caller, request)
         await self.prompt_guard(caller, request)
         prompt_estimate = estimate_prompt_tokens(request.payload)
-        estimate = estimate_request_tokens(
-            request.payload, request.parsed.completion_limit, self.default_reserve_tokens
+        reservation, cap_headers = await reserve_completion(
+            self.quota, caller, request, prompt_estimate, self.default_reserve_tokens
         )
-        reservation = await self.quota.reserve(caller, request.alias, estimate)
         call = _Call(caller, request, reservation, prompt_estimate, conversation_id)
+        call.capturing = self.capture is not None and await self.capture.enabled(caller.tenant_id)
         try:
             response = await self.open_upstream(call)
         except UpstreamRejected as rejected:
@@ -133,12 +148,15 @@ class CompletionService:
             return CompletionResponse(
                 rejected.status, dict(reservation.headers), rejected.body, None, rejected.content_type
             )
+        except asyncio.CancelledError:
+            self._reconcile(call, prompt_estimate if call.sent_at else 0)
+            raise
         except BaseException:
             self._reconcile(call, 0)
             raise
         if conversation_id is not None and _opens_new(request):
             await self._create_conversation(call, response)
-        headers = dict(reservation.headers)
+        headers = {**reservation.headers, **cap_headers}
         if conversation_id is not None:
             headers[CONVERSATION_HEADER] = conversation_id
         if request.streaming:
@@ -231,6 +249,11 @@ class CompletionService:
     async def relay_json(self, call: _Call, response: aiohttp.ClientResponse) -> bytes:
         try:
             completion = await read_completion(response)
+        except asyncio.CancelledError:
+            if call.span is not None:
+                spans.end_answered(call.span, error="CancelledError")
+            self._finish(call, None, "", 0, completed=False)
+            raise
         except (aiohttp.ClientError, TimeoutError) as error:
             if call.backend is not None:
                 self.pool.record_failure(call.backend)
@@ -268,7 +291,7 @@ class CompletionService:
         relay = SseRelay(
             response,
             client_wants_usage=call.request.client_wants_usage,
-            collect_text=call.conversation_id is not None,
+            collect_text=call.conversation_id is not None or call.capturing,
             guard=self.stream_guard(call.caller, call.request),
             guard_window_chars=STREAM_GUARD_WINDOW_CHARS,
             on_finish=finished,
@@ -280,21 +303,27 @@ class CompletionService:
         self, call: _Call, usage: dict[str, Any] | None, text: str, content_events: int, *, completed: bool
     ) -> None:
         """After the response: exact usage when the upstream reported it, else the best estimate."""
+        details: dict[str, int] = {}
         if usage is not None:
             prompt = int(usage.get("prompt_tokens") or 0)
             completion = int(usage.get("completion_tokens") or 0)
+            details = token_details(usage)
         else:
-            prompt = call.prompt_estimate if (content_events or completed) else 0
+            prompt = call.prompt_estimate
             completion = content_events
         if prompt or completion:
-            self.usage.record(call.caller, call.request.alias, prompt, completion)
+            self.usage.record(call.caller, call.request.alias, prompt, completion, **details)
             record_tokens(
                 tenant_hash=tenant_pseudonym(call.caller.tenant_id),
                 model=call.request.alias,
                 input_tokens=prompt,
                 output_tokens=completion,
             )
-        self._reconcile(call, prompt + completion)
+        counted = {"prompt_tokens": prompt, "completion_tokens": completion, **details} if usage is not None else None
+        self._reconcile(call, prompt + completion, counted)
+        if completed and call.capturing and self.capture is not None:
+            messages = list(call.request.payload.get("messages") or [])
+            self._spawn(self.capture.record(call.caller, call.request.alias, call.request.request_id, messages, text))
         if completed and call.conversation_id is not None and self.conversations is not None:
             self._spawn(
                 self.conversations.record_turn(
@@ -308,8 +337,8 @@ class CompletionService:
                 )
             )
 
-    def _reconcile(self, call: _Call, actual_tokens: int) -> None:
-        self._spawn(self.quota.reconcile(call.reservation, actual_tokens))
+    def _reconcile(self, call: _Call, actual_tokens: int, usage: dict[str, int] | None = None) -> None:
+        self._spawn(self.quota.reconcile(call.reservation, actual_tokens, usage))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 
+from shared.admin.wiring import capture_store
 from shared.clients import Clients, get_clients
 from shared.gateway.hooks import ConversationHook
 from shared.gateway.pool import UpstreamPool
@@ -13,6 +14,7 @@ from shared.gateway.service import CompletionService, Quota
 from shared.gateway.upstream import Timeouts, TokenProvider, UpstreamClient
 from shared.gateway.usage import UsageRecorder
 from shared.moderation.gateway_guards import moderation_guards, warm_moderation
+from shared.quota.service import price_table
 from shared.resources import USAGE
 from shared.settings import Settings
 
@@ -54,11 +56,14 @@ def build_completion_service(
     service = CompletionService(
         pool=pool_from_settings(settings),
         upstream=UpstreamClient(clients.http, timeouts_from_settings(settings), tokens),
-        usage=UsageRecorder(clients.database.get_container_client(USAGE.name), settings.usage_flush_interval_s),
+        usage=UsageRecorder(
+            clients.database.get_container_client(USAGE.name), settings.usage_flush_interval_s, price_table(clients)
+        ),
         quota=quota,
         max_attempts=settings.upstream_max_attempts,
         default_reserve_tokens=settings.completion_reserve_tokens,
         conversations=conversations,
+        capture=capture_store(clients),
         **moderation_guards(clients, settings),
     )
     clients.on_close(service.aclose)

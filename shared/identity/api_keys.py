@@ -13,8 +13,9 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosResourceExistsError, CosmosResourceNotFoundError
@@ -95,12 +96,16 @@ class ApiKeyStore:
         clock: Callable[[], float] = time.monotonic,
         unknown_reads_per_s: float = 10.0,
         unknown_reads_burst: int = 20,
+        on_first_use: Callable[[ApiKeyRecord], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         self._container = container
         self._unknown_rate = unknown_reads_per_s
         self._unknown_burst = float(unknown_reads_burst)
         self._unknown_tokens = float(unknown_reads_burst)
         self._unknown_at = clock()
+        self._on_first_use = on_first_use
+        """Told (once per instance, in the background) about a key never used before: the audit trail."""
+        self._first_uses: set[str] = set()
         self._last_used_interval_s = last_used_interval_s
         self._clock = clock
         self._cache: TTLCache[str, ApiKeyRecord | None] = TTLCache(_CACHE_SIZE, ttl=cache_s, timer=clock)
@@ -187,6 +192,9 @@ class ApiKeyStore:
         if not record.active(_utcnow()):
             raise unauthorized("The API key is revoked or expired.")
         self._touch(record.id)
+        if record.last_used_at is None and self._on_first_use is not None and record.id not in self._first_uses:
+            self._first_uses.add(record.id)
+            self._spawn(self._on_first_use(record))
         return record.caller()
 
     def _unknown_allowance(self, now: float) -> float:
@@ -223,7 +231,10 @@ class ApiKeyStore:
         if last is not None and now - last < self._last_used_interval_s:
             return
         self._touched[key_id] = now
-        task = asyncio.create_task(self._write_last_used(key_id))
+        self._spawn(self._write_last_used(key_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 

@@ -19,9 +19,13 @@ class Capability(StrEnum):
     MODERATION = "moderation"
     CONVERSATIONS_READ = "conversations.read"
     CONVERSATIONS_WRITE = "conversations.write"
+    ADMIN = "admin"
+    """Administer the caller's own tenant: budgets, moderation policy, API keys, usage, audit."""
 
 
-USER_CAPABILITIES = frozenset(Capability)
+USER_CAPABILITIES = frozenset(Capability) - {Capability.ADMIN}
+ADMIN_ROLE = "Admin"
+"""The Entra app role that makes a user or app an administrator of its tenant."""
 
 SERVICE_USER_PREFIX = "service:"
 """Service API keys own data as `service:<name>`; tokens may not claim ids in that namespace."""

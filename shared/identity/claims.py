@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.errors import unauthorized
-from shared.identity.caller import SERVICE_USER_PREFIX, USER_CAPABILITIES, Caller, CallerKind, Capability
+from shared.identity.caller import (
+    ADMIN_ROLE,
+    SERVICE_USER_PREFIX,
+    USER_CAPABILITIES,
+    Caller,
+    CallerKind,
+    Capability,
+)
 
 # App roles an app-only (service principal) token may carry, mapped to what they allow.
 APP_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -14,6 +21,7 @@ APP_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "Moderation.Invoke": frozenset({Capability.MODERATION}),
     "Conversations.Read": frozenset({Capability.CONVERSATIONS_READ}),
     "Conversations.ReadWrite": frozenset({Capability.CONVERSATIONS_READ, Capability.CONVERSATIONS_WRITE}),
+    ADMIN_ROLE: frozenset({Capability.ADMIN}),
 }
 
 
@@ -51,4 +59,5 @@ def caller_from_claims(
     granted = claims.get("scp")
     if scopes is not None and not (isinstance(granted, str) and set(granted.split()) & set(scopes)):
         raise unauthorized("The bearer token lacks the API's scope (scp).")
-    return Caller(CallerKind.USER, tenant, subject, issuer, USER_CAPABILITIES, roles)
+    capabilities = USER_CAPABILITIES | {Capability.ADMIN} if ADMIN_ROLE in roles else USER_CAPABILITIES
+    return Caller(CallerKind.USER, tenant, subject, issuer, capabilities, roles)

@@ -6,6 +6,7 @@ import math
 
 from shared.errors import ApiError
 from shared.quota.models import WindowKind, format_duration
+from shared.quota.pricing import nano_to_usd
 
 LIMIT_HEADER = "x-ratelimit-limit-tokens"
 REMAINING_HEADER = "x-ratelimit-remaining-tokens"
@@ -24,7 +25,7 @@ def quota_exceeded(
     level: str, kind: WindowKind, *, limit: int, remaining: int, reset_s: float, requested: int
 ) -> ApiError:
     """429 for a request the `level` ('user' or 'tenant') budget of window `kind` can't cover."""
-    period = "minute" if kind is WindowKind.TPM else "day"
+    period = kind.period
     if requested > limit:
         detail = f"Request needs about {requested} tokens, over the {level} limit of {limit} per {period}."
     else:
@@ -40,4 +41,22 @@ def quota_exceeded(
         type="rate_limit_error",
         code="rate_limit_exceeded",
         headers=headers,
+    )
+
+
+def spend_exceeded(
+    level: str, kind: WindowKind, *, limit: int, remaining: int, reset_s: float, requested: int
+) -> ApiError:
+    """429 `insufficient_quota` for a request the `level` money budget of window `kind` can't cover
+    (amounts in nano-dollars)."""
+    detail = (
+        f"You exceeded the {level} spending limit per {kind.period}: limit ${nano_to_usd(limit):.2f}, "
+        f"about ${nano_to_usd(max(0, remaining)):.4f} left, request needs about ${nano_to_usd(requested):.4f}."
+    )
+    return ApiError(
+        429,
+        f"{detail} The limit resets in {format_duration(reset_s)}.",
+        type="insufficient_quota",
+        code="insufficient_quota",
+        headers={"Retry-After": str(max(1, math.ceil(reset_s)))},
     )

@@ -1,7 +1,9 @@
-"""Budgets in effect per tenant: settings defaults, overridden per tenant by a document in `quotas`.
+"""Budgets in effect per tenant and user: settings defaults, overridden per tenant and per user by
+documents in `quotas`.
 
-Lookups are cached per tenant for `QUOTA_LIMITS_CACHE_SECONDS`. An expired entry is still served
-while one background read refreshes it, so only a tenant's first request waits on Cosmos.
+Override documents are cached per tenant and per user for `QUOTA_LIMITS_CACHE_SECONDS`: that is the
+bound within which a change reaches every instance. An expired entry is still served while one
+background read refreshes it, so only a scope's first request waits on Cosmos.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.cosmos.aio import ContainerProxy
 
-from shared.quota.models import Limits, Scope, TenantQuotaOverride
+from shared.quota.models import Limits, Scope, TenantQuotaOverride, UserQuotaOverride
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,13 +36,13 @@ def default_limits(settings: Settings) -> Limits:
     )
 
 
-def override_partition(tenant_id: str) -> str:
-    return f"limits:{Scope(tenant_id).key}"
+def override_partition(tenant_id: str, user_id: str | None = None) -> str:
+    return f"limits:{Scope(tenant_id, user_id).key}"
 
 
 @dataclass(slots=True)
 class _Cached:
-    limits: Limits
+    override: UserQuotaOverride | None
     expires: float
     refreshing: bool = False
 
@@ -65,56 +67,76 @@ class QuotaLimits:
     def defaults(self) -> Limits:
         return self._defaults
 
-    async def get(self, tenant_id: str) -> Limits:
-        cached = self._cache.get(tenant_id)
-        if cached is None:
-            return await self._load(tenant_id)
-        if cached.expires <= self._clock() and not cached.refreshing:
-            cached.refreshing = True
-            task = asyncio.create_task(self._refresh(tenant_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return cached.limits
+    async def get(self, tenant_id: str, user_id: str | None = None) -> Limits:
+        """The tenant's limits, with `user_id`'s own overrides on top when given."""
+        limits = self._defaults
+        tenant = await self._override(override_partition(tenant_id), TenantQuotaOverride)
+        if tenant is not None:
+            limits = tenant.applied_to(limits)
+        if user_id is not None:
+            user = await self._override(override_partition(tenant_id, user_id), UserQuotaOverride)
+            if user is not None:
+                limits = user.applied_to(limits)
+        return limits
 
-    async def put_override(self, tenant_id: str, override: TenantQuotaOverride) -> Limits:
+    async def read_override(self, tenant_id: str, user_id: str | None = None) -> UserQuotaOverride | None:
+        """The stored override document itself (uncached), or None."""
+        model = TenantQuotaOverride if user_id is None else UserQuotaOverride
+        return await self._read(override_partition(tenant_id, user_id), model)
+
+    async def put_override(self, tenant_id: str, override: UserQuotaOverride, user_id: str | None = None) -> Limits:
+        partition = override_partition(tenant_id, user_id)
         body: dict[str, Any] = {
             "id": OVERRIDE_ID,
-            "pk": override_partition(tenant_id),
+            "pk": partition,
             "tenant": tenant_id,
-            **override.model_dump(exclude_none=True),
+            **({"user": user_id} if user_id is not None else {}),
+            **override.model_dump(mode="json", exclude_none=True),
         }
         await self._container.upsert_item(body)
-        self._cache.pop(tenant_id, None)
-        return override.applied_to(self._defaults)
+        self._cache.pop(partition, None)
+        return await self.get(tenant_id, user_id)
 
-    async def delete_override(self, tenant_id: str) -> None:
+    async def delete_override(self, tenant_id: str, user_id: str | None = None) -> None:
+        partition = override_partition(tenant_id, user_id)
         with contextlib.suppress(ResourceNotFoundError):
-            await self._container.delete_item(OVERRIDE_ID, partition_key=override_partition(tenant_id))
-        self._cache.pop(tenant_id, None)
+            await self._container.delete_item(OVERRIDE_ID, partition_key=partition)
+        self._cache.pop(partition, None)
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _load(self, tenant_id: str) -> Limits:
-        limits = await self._read(tenant_id)
-        self._cache[tenant_id] = _Cached(limits, self._clock() + self._cache_s)
-        return limits
+    async def _override(self, partition: str, model: type[UserQuotaOverride]) -> UserQuotaOverride | None:
+        cached = self._cache.get(partition)
+        if cached is None:
+            return await self._load(partition, model)
+        if cached.expires <= self._clock() and not cached.refreshing:
+            cached.refreshing = True
+            task = asyncio.create_task(self._refresh(partition, model))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return cached.override
 
-    async def _refresh(self, tenant_id: str) -> None:
+    async def _load(self, partition: str, model: type[UserQuotaOverride]) -> UserQuotaOverride | None:
+        override = await self._read(partition, model)
+        self._cache[partition] = _Cached(override, self._clock() + self._cache_s)
+        return override
+
+    async def _refresh(self, partition: str, model: type[UserQuotaOverride]) -> None:
         try:
-            await self._load(tenant_id)
+            await self._load(partition, model)
         except Exception:
             logger.warning("quota limits refresh failed; keeping the cached limits", exc_info=True)
-            cached = self._cache.get(tenant_id)
+            cached = self._cache.get(partition)
             if cached is not None:
                 cached.refreshing = False
                 cached.expires = self._clock() + min(self._cache_s, RETRY_AFTER_FAILURE_S)
 
-    async def _read(self, tenant_id: str) -> Limits:
+    async def _read(self, partition: str, model: type[UserQuotaOverride]) -> UserQuotaOverride | None:
         try:
-            doc = await self._container.read_item(OVERRIDE_ID, partition_key=override_partition(tenant_id))
+            doc = await self._container.read_item(OVERRIDE_ID, partition_key=partition)
         except ResourceNotFoundError:
-            return self._defaults
-        return TenantQuotaOverride.model_validate(doc).applied_to(self._defaults)
+            return None
+        return model.model_validate(doc)

@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from shared.quota.pricing import NANO_PER_USD
 
 
 class WindowKind(StrEnum):
-    """Fixed windows aligned to wall-clock UTC: minutes start at :00, days at 00:00 UTC."""
+    """Windows aligned to wall-clock UTC: minutes start at :00, days at 00:00 UTC, months on the 1st.
+
+    TPM and TPD count tokens; USD_DAY and USD_MONTH count spend in nano-dollars.
+    """
 
     TPM = "tpm"
     TPD = "tpd"
+    USD_DAY = "usdd"
+    USD_MONTH = "usdm"
 
     @property
     def seconds(self) -> int:
-        return 60 if self is WindowKind.TPM else 86_400
+        """The window's length (a month's longest), which also bounds its counter's lifetime."""
+        return {WindowKind.TPM: 60, WindowKind.TPD: 86_400, WindowKind.USD_DAY: 86_400}.get(self, 31 * 86_400)
+
+    @property
+    def money(self) -> bool:
+        return self in (WindowKind.USD_DAY, WindowKind.USD_MONTH)
+
+    @property
+    def period(self) -> str:
+        return {WindowKind.TPM: "minute", WindowKind.USD_MONTH: "calendar month"}.get(self, "day")
 
 
 def _safe(value: str) -> str:
@@ -61,19 +80,35 @@ class WindowKey:
 
     @property
     def start(self) -> float:
-        return float(self.index * self.kind.seconds)
+        return window_start(self.kind, self.index)
 
     @property
     def end(self) -> float:
-        return float((self.index + 1) * self.kind.seconds)
+        return window_start(self.kind, self.index + 1)
 
 
 def window_index(kind: WindowKind, now: float) -> int:
+    if kind is WindowKind.USD_MONTH:
+        moment = datetime.fromtimestamp(now, UTC)
+        return (moment.year - 1970) * 12 + moment.month - 1
     return int(now // kind.seconds)
 
 
+def window_start(kind: WindowKind, index: int) -> float:
+    if kind is WindowKind.USD_MONTH:
+        year, month = divmod(index, 12)
+        return datetime(1970 + year, month + 1, 1, tzinfo=UTC).timestamp()
+    return float(index * kind.seconds)
+
+
+Usd = Annotated[
+    Decimal, Field(gt=0, max_digits=12, decimal_places=6), PlainSerializer(float, return_type=float, when_used="json")
+]
+"""A money budget in US dollars (at most 6 decimals)."""
+
+
 class Limits(BaseModel):
-    """Token budgets in effect for one tenant and each of its users."""
+    """Budgets in effect for one tenant and each of its users (money budgets: None = unlimited)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -81,25 +116,44 @@ class Limits(BaseModel):
     user_tpd: int = Field(gt=0)
     tenant_tpm: int = Field(gt=0)
     tenant_tpd: int = Field(gt=0)
+    user_usd_per_day: Usd | None = None
+    user_usd_per_month: Usd | None = None
+    tenant_usd_per_day: Usd | None = None
+    tenant_usd_per_month: Usd | None = None
 
     def budget(self, level: str, kind: WindowKind) -> int:
         if level == "user":
             return self.user_tpm if kind is WindowKind.TPM else self.user_tpd
         return self.tenant_tpm if kind is WindowKind.TPM else self.tenant_tpd
 
+    def money_budget_nano(self, level: str, kind: WindowKind) -> int | None:
+        """A money budget in nano-dollars, or None when that one is unlimited."""
+        name = f"{level}_usd_per_{'month' if kind is WindowKind.USD_MONTH else 'day'}"
+        usd: Decimal | None = getattr(self, name)
+        return None if usd is None else int(usd * NANO_PER_USD)
 
-class TenantQuotaOverride(BaseModel):
-    """A tenant's overrides, stored in the `quotas` container; unset fields fall back to settings."""
+
+class UserQuotaOverride(BaseModel):
+    """One user's overrides (document `limits:t:<tenant>:u:<user>`), over the tenant's per-user budgets."""
 
     model_config = ConfigDict(extra="ignore")
 
     user_tpm: int | None = Field(None, gt=0)
     user_tpd: int | None = Field(None, gt=0)
+    user_usd_per_day: Usd | None = None
+    user_usd_per_month: Usd | None = None
+
+    def applied_to(self, limits: Limits) -> Limits:
+        return limits.model_copy(update=self.model_dump(exclude_none=True))
+
+
+class TenantQuotaOverride(UserQuotaOverride):
+    """A tenant's overrides, stored in the `quotas` container; unset fields fall back to settings."""
+
     tenant_tpm: int | None = Field(None, gt=0)
     tenant_tpd: int | None = Field(None, gt=0)
-
-    def applied_to(self, defaults: Limits) -> Limits:
-        return defaults.model_copy(update=self.model_dump(exclude_none=True))
+    tenant_usd_per_day: Usd | None = None
+    tenant_usd_per_month: Usd | None = None
 
 
 def format_duration(seconds: float) -> str:

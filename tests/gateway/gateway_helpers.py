@@ -48,7 +48,9 @@ class RecordingQuota:
         self.reserved.append(estimated_tokens)
         return Reservation(estimated_tokens)
 
-    async def reconcile(self, reservation: Reservation, actual_total_tokens: int) -> None:
+    async def reconcile(
+        self, reservation: Reservation, actual_total_tokens: int, usage: dict[str, int] | None = None
+    ) -> None:
         self.reconciled.append((reservation.estimated, actual_total_tokens))
 
 

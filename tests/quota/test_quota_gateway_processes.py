@@ -97,6 +97,8 @@ async def _burst(stack: LocalStack, clients: Clients, log_dir: Path, tenant: str
             "COSMOS_DATABASE": clients.settings.cosmos_database,
             "QUOTA_USER_TPM": str(BUDGET),
             "QUOTA_TENANT_TPM": str(TENANT_BUDGET),
+            # All or nothing: no request is capped to a smaller reply here (see test_capping_processes).
+            "COMPLETION_MIN_OUTPUT_TOKENS": str(MAX_TOKENS),
         },
     )
     token = mint_token(tenant, user)
