@@ -2,9 +2,18 @@
 
 import azure.functions as func
 
-from functions import completions, conversations, fallback, health, identity, moderation, openapi
+from functions import completions, conversations, fallback, health, identity, moderation, openapi, responses
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
-for blueprint in (health.bp, identity.bp, completions.bp, openapi.bp, conversations.bp, moderation.bp, fallback.bp):
+for blueprint in (
+    health.bp,
+    identity.bp,
+    completions.bp,
+    openapi.bp,
+    conversations.bp,
+    moderation.bp,
+    responses.bp,
+    fallback.bp,
+):
     app.register_functions(blueprint)

@@ -47,6 +47,8 @@ class BackendSettings(BaseModel):
     auth: Literal["managed_identity", "api_key"] = "managed_identity"
     api_key: str | None = None
     api_version: str = "2024-10-21"
+    context_tokens: int = Field(default=128_000, ge=256)
+    """The model's context window (prompt plus output); an alias gets the smallest of its backends'."""
 
     @model_validator(mode="after")
     def _key_when_needed(self) -> BackendSettings:
@@ -116,6 +118,8 @@ class Settings(BaseSettings):
     completion_reserve_tokens: int = Field(512, alias="COMPLETION_DEFAULT_RESERVE_TOKENS", ge=1)
     """Completion tokens reserved against the quota when a request sets no max_tokens."""
     usage_flush_interval_s: float = Field(1.0, alias="USAGE_FLUSH_INTERVAL_SECONDS", gt=0)
+    responses_context_margin: float = Field(0.1, alias="RESPONSES_CONTEXT_MARGIN", ge=0, le=1)
+    """Safety margin on estimated context tokens (Responses API), over the estimator's measured error."""
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
     quota_user_tpm: int = Field(100_000_000, alias="QUOTA_USER_TPM", gt=0)
