@@ -6,6 +6,7 @@ history while the client sent only the new message.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -181,3 +182,24 @@ def test_bad_input_is_a_clear_400(devhost: RunningHost) -> None:
         client.responses.create(model=MODEL, input="x", previous_response_id="resp_x", conversation="conv_x")
     with pytest.raises(openai.NotFoundError):
         client.responses.create(model="no-such-model", input="x")
+
+
+def test_usage_and_quota_as_in_chat(devhost: RunningHost) -> None:
+    client = new_client(devhost)
+    raw = client.responses.with_raw_response.create(model=MODEL, input="count me [[sim:reply:counted once]]")
+    made = raw.parse()
+    assert made.usage is not None
+    assert int(raw.headers["x-ratelimit-remaining-tokens"]) > 0, "the quota reserved and answered its headers"
+    streamed = list(client.responses.create(model=MODEL, input="and me [[sim:reply:me too]]", stream=True))
+    last = streamed[-1]
+    assert last.type == "response.completed" and last.response.usage is not None
+    expected = made.usage.total_tokens + last.response.usage.total_tokens
+    auth = {"Authorization": f"Bearer {client.api_key}"}
+    deadline = time.monotonic() + 30
+    rows: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        rows = httpx.get(devhost.api("v1/usage"), headers=auth, timeout=10).json()["data"]
+        if rows and rows[0]["total_tokens"] >= expected:
+            break
+        time.sleep(0.2)
+    assert [(row["model"], row["requests"], row["total_tokens"]) for row in rows] == [(MODEL, 2, expected)]
