@@ -118,8 +118,9 @@ class Settings(BaseSettings):
     completion_reserve_tokens: int = Field(512, alias="COMPLETION_DEFAULT_RESERVE_TOKENS", ge=1)
     """Completion tokens reserved against the quota when a request sets no max_tokens."""
     usage_flush_interval_s: float = Field(1.0, alias="USAGE_FLUSH_INTERVAL_SECONDS", gt=0)
-    responses_context_margin: float = Field(0.1, alias="RESPONSES_CONTEXT_MARGIN", ge=0, le=1)
-    """Safety margin on estimated context tokens (Responses API), over the estimator's measured error."""
+    responses_context_margin: float = Field(0.25, alias="RESPONSES_CONTEXT_MARGIN", ge=0, le=1)
+    """Safety margin on estimated context tokens (Responses API); covers the estimator's measured error
+    against o200k/cl100k over whole contexts (bench/README.md)."""
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
     quota_user_tpm: int = Field(100_000_000, alias="QUOTA_USER_TPM", gt=0)
