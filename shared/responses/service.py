@@ -22,7 +22,7 @@ from shared.conversations.limits import Limits
 from shared.conversations.models import MessageInput
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
 from shared.errors import bad_request, not_found
-from shared.gateway.request import parse_completion_request
+from shared.gateway.request import CompletionRequest, parse_completion_request
 from shared.gateway.service import CompletionResponse, CompletionService
 from shared.identity.authorization import require
 from shared.identity.caller import Caller, Capability
@@ -97,7 +97,10 @@ class ResponsesService:
         )
         document = self._document(body, new_input, request_id)
         document["truncated_input_items"] = context.dropped
-        result = await self.completions.complete(caller, self._chat_request(body, context, request_id))
+        chat_request = self._chat_request(body, context, request_id)
+        result = await self.completions.complete(caller, chat_request)
+        if chat_request.modified:
+            _keep_redactions(document, chat_request.payload["messages"])
         if result.status != 200:
             return Response(result.body, result.status, result.headers, media_type=result.content_type)
         if result.stream is not None:
@@ -144,7 +147,7 @@ class ResponsesService:
             "output": [],
         }
 
-    def _chat_request(self, body: ResponseCreate, context: Context, request_id: str) -> Any:
+    def _chat_request(self, body: ResponseCreate, context: Context, request_id: str) -> CompletionRequest:
         payload: dict[str, Any] = {"model": body.model, "messages": context.messages}
         for name, value in (
             ("max_tokens", body.max_output_tokens),
@@ -228,6 +231,15 @@ def _outcome_of(completion: dict[str, Any]) -> Outcome:
     text = message.get("content") if isinstance(message.get("content"), str) else ""
     usage = completion.get("usage")
     return Outcome(text or "", first.get("finish_reason"), usage if isinstance(usage, dict) else None)
+
+
+def _keep_redactions(document: Document, sent: list[dict[str, Any]]) -> None:
+    """What the prompt guard redacted is stored redacted: the new input is the last of the messages sent."""
+    inputs = document["input"]
+    for item, message in zip(inputs, sent[len(sent) - len(inputs) :], strict=True):
+        content = message.get("content")
+        if isinstance(content, str):
+            item["text"] = content
 
 
 async def _no_history() -> AsyncIterator[Turn]:

@@ -203,3 +203,25 @@ def test_usage_and_quota_as_in_chat(devhost: RunningHost) -> None:
             break
         time.sleep(0.2)
     assert [(row["model"], row["requests"], row["total_tokens"]) for row in rows] == [(MODEL, 2, expected)]
+
+
+def test_redacted_input_is_stored_as_sent(devhost: RunningHost, sim: httpx.Client) -> None:
+    client = new_client(devhost)
+    mark = uuid.uuid4().hex
+    conv = client.conversations.create()
+    made = client.responses.create(model=MODEL, input=f"Card 4111 1111 1111 1111, ref {mark}", conversation=conv.id)
+    sent = received(sim, mark)[-1]["content"]
+    assert "[REDACTED:CREDIT_CARD]" in sent and "4111" not in sent
+    [stored] = client.responses.input_items.list(made.id).data
+    assert stored.content[0].text == sent  # type: ignore[union-attr]
+    items = list(client.conversations.items.list(conv.id, order="asc"))
+    assert items[0].content[0].text == sent  # type: ignore[union-attr]
+
+
+def test_delete_all_conversations_takes_the_responses_too(devhost: RunningHost) -> None:
+    client = new_client(devhost)
+    made = client.responses.create(model=MODEL, input="gone soon")
+    auth = {"Authorization": f"Bearer {client.api_key}"}
+    assert httpx.delete(devhost.api("v1/conversations"), headers=auth, timeout=30).status_code == 204
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(made.id)
