@@ -97,3 +97,17 @@ def test_flagged_output_is_withheld_without_streaming(devhost: RunningHost) -> N
     made = client.responses.create(model=MODEL, input=prompt)
     assert made.status == "incomplete" and made.incomplete_details is not None
     assert made.incomplete_details.reason == "content_filter" and "stab" not in made.output_text
+
+
+def test_output_cut_at_max_output_tokens_is_incomplete(devhost: RunningHost) -> None:
+    client = new_client(devhost)
+    prompt = "[[sim:reply:one two three four five six seven eight nine ten]]"
+    made = client.responses.create(model=MODEL, input=prompt, max_output_tokens=3)
+    assert made.status == "incomplete" and made.incomplete_details is not None
+    assert made.incomplete_details.reason == "max_output_tokens" and made.output_text == "one two three"
+    assert made.usage is not None and made.usage.output_tokens == 3 and made.max_output_tokens == 3
+    events = list(client.responses.create(model=MODEL, input=prompt, max_output_tokens=3, stream=True))
+    assert events[-1].type == "response.incomplete"
+    assert events[-1].response.incomplete_details is not None
+    assert events[-1].response.incomplete_details.reason == "max_output_tokens"
+    assert events[-1].response.usage is not None and events[-1].response.usage.output_tokens == 3
