@@ -55,7 +55,7 @@ class Limits:
     def page_size(self, raw: str | None) -> int:
         if raw is None:
             return self.page_default
-        if not raw.isdigit() or not 1 <= int(raw) <= self.page_max:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.page_max:
             raise bad_request(
                 f"limit must be an integer from 1 to {self.page_max}.", code="invalid_limit", param="limit"
             )

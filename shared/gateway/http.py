@@ -88,7 +88,7 @@ async def get_usage(context: RequestContext) -> UsageList:
     raw = context.query("days")
     days = DEFAULT_USAGE_DAYS
     if raw is not None:
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_USAGE_DAYS:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_USAGE_DAYS:
             raise bad_request(f"days must be an integer from 1 to {MAX_USAGE_DAYS}.", param="days")
         days = int(raw)
     service = await get_completion_service()

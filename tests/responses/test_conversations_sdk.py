@@ -120,3 +120,14 @@ def test_bad_conversation_bodies_are_400_and_change_nothing(devhost: RunningHost
     assert client.conversations.retrieve(conv.id).metadata == {}
     with pytest.raises(openai.NotFoundError):
         client.conversations.items.retrieve(f"msg_{uuid.uuid4().hex}", conversation_id=conv.id)
+
+
+def test_non_ascii_digits_in_limit_are_a_400(devhost: RunningHost) -> None:
+    client = new_client(devhost)
+    conv = client.conversations.create()
+    auth = {"Authorization": f"Bearer {client.api_key}"}
+    for path in (f"v1/conversations/{conv.id}/messages", f"v1/conversations/{conv.id}/items", "v1/conversations"):
+        answer = httpx.get(devhost.api(path), params={"limit": "¹"}, headers=auth, timeout=30)
+        assert answer.status_code == 400, (path, answer.text)
+    usage = httpx.get(devhost.api("v1/usage"), params={"days": "²"}, headers=auth, timeout=30)
+    assert usage.status_code == 400, usage.text
