@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Response
 
 from shared.clients import get_clients
+from shared.conversations.http import _store_errors as store_errors
 from shared.conversations.items import ItemPageQuery, item_list
 from shared.conversations.repository import ConversationRepository
 from shared.gateway.http import cancel_on_disconnect
@@ -37,18 +38,20 @@ async def get_responses_service() -> ResponsesService:
     )
 
 
-async def create_response(context: RequestContext) -> Response | dict[str, Any]:
+async def create_response(context: RequestContext) -> Response:
     """POST /api/v1/responses."""
     service = await get_responses_service()
     body = parse_model(ResponseCreate, await read_json(context.request, service.settings.max_request_bytes))
-    return await cancel_on_disconnect(context.request, service.create(context.caller, body, context.request_id))
+    with store_errors():
+        return await cancel_on_disconnect(context.request, service.create(context.caller, body, context.request_id))
 
 
 async def _stored(context: RequestContext, capability: Capability) -> tuple[ResponsesService, dict[str, Any]]:
     caller = require(context, capability)
     service = await get_responses_service()
     try:
-        return service, await service.store.get(caller, context.path_param("response_id"))
+        with store_errors():
+            return service, await service.store.get(caller, context.path_param("response_id"))
     except ResponseNotFound:
         raise response_not_found() from None
 
@@ -61,7 +64,8 @@ async def get_response(context: RequestContext) -> dict[str, Any]:
 async def delete_response(context: RequestContext) -> dict[str, Any]:
     service, document = await _stored(context, Capability.CONVERSATIONS_WRITE)
     try:
-        await service.store.delete(context.caller, document["id"])
+        with store_errors():
+            await service.store.delete(context.caller, document["id"])
     except ResponseNotFound:
         raise response_not_found() from None
     return ResponseDeleted(id=document["id"]).model_dump()

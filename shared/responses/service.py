@@ -9,6 +9,7 @@ own. State lives in Cosmos, never in a backend: any backend can serve the next t
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from shared.responses.store import Document, ResponseNotFound, ResponseStore, ne
 from shared.settings import Settings
 from shared.web import LeanStreamingResponse
 
+logger = logging.getLogger(__name__)
+
 
 def response_not_found() -> Exception:
     return not_found("No such response.", code="response_not_found")
@@ -70,7 +73,7 @@ class ResponsesService:
         output = max_output_tokens or self.settings.completion_reserve_tokens
         return Budget(min(windows), output, self.settings.responses_context_margin)
 
-    async def create(self, caller: Caller, body: ResponseCreate, request_id: str) -> Response | dict[str, Any]:
+    async def create(self, caller: Caller, body: ResponseCreate, request_id: str) -> Response:
         conversation_id = body.conversation_id
         needs = [Capability.COMPLETIONS]
         if body.previous_response_id or conversation_id:
@@ -175,7 +178,12 @@ class ResponsesService:
             yield delta_event(write, item_id, delta)
         error = chat.error if chat.error is not None or chat.done else {"message": "The model stream ended early."}
         outcome = Outcome(chat.text, chat.finish_reason, chat.usage, error)
-        await self._finish(caller, body, document, outcome, item_id)
+        try:
+            await self._finish(caller, body, document, outcome, item_id)
+        except Exception:
+            logger.exception("a streamed response could not be stored", extra={"request_id": document["request_id"]})
+            document["status"] = "failed"
+            document["error"] = {"code": "server_error", "message": "The response could not be stored; send it again."}
         for event in closing_events(write, render(document)):
             yield event
 
