@@ -72,11 +72,13 @@ async def assemble(
     budget: Budget,
     *,
     truncate: bool,
+    total: int | None = None,
 ) -> Context:
     """The chat messages to send; 400 `context_length_exceeded` when they cannot fit.
 
     History is read newest first and stops being read as soon as an item does not fit: with
-    `truncate` the rest (the oldest) is dropped and counted, otherwise the request is refused.
+    `truncate` the rest (the oldest) is dropped and counted (from `total`, the history's length when
+    known, else by reading on), otherwise the request is refused.
     """
     fixed = [Turn("system", instructions)] if instructions else []
     fixed += new_input
@@ -93,6 +95,9 @@ async def assemble(
         if used + cost > budget.prompt_tokens or len(kept) >= MAX_HISTORY_ITEMS:
             if not truncate:
                 raise context_length_exceeded(used + cost, budget)
+            if total is not None:
+                dropped = max(1, total - len(kept))
+                break
             dropped = 1
             continue
         kept.append(turn)

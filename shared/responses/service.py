@@ -90,15 +90,17 @@ class ResponsesService:
         for index, item in enumerate(items):
             limits.check_content(item.text, f"input.{index}")
         new_input = [Turn(item.role, item.text) for item in items]
-        history = await self._history(caller, body)
+        history, total = await self._history(caller, body)
         context = await assemble(
             body.instructions,
             history,
             new_input,
             self.budget(body.model, body.max_output_tokens),
             truncate=body.truncation == "auto",
+            total=total,
         )
         document = self._document(body, new_input, request_id)
+        document["chain_items"] = (total or 0) + len(new_input)
         document["truncated_input_items"] = context.dropped
         chat_request = self._chat_request(body, context, request_id)
         result = await self.completions.complete(caller, chat_request)
@@ -112,13 +114,15 @@ class ResponsesService:
         await self._finish(caller, body, document, outcome)
         return Response(json.dumps(render(document)).encode(), 200, result.headers, media_type="application/json")
 
-    async def _history(self, caller: Caller, body: ResponseCreate) -> AsyncIterator[Turn]:
+    async def _history(self, caller: Caller, body: ResponseCreate) -> tuple[AsyncIterator[Turn], int | None]:
+        """The history newest first, and its length when it is known without reading it all."""
         if body.previous_response_id:
             try:
                 previous = await self.store.get(caller, body.previous_response_id)
             except ResponseNotFound:
                 raise response_not_found() from None
-            return self.store.chain_newest_first(caller, previous)
+            known = previous.get("chain_items")
+            return self.store.chain_newest_first(caller, previous), known if isinstance(known, int) else None
         conversation_id = body.conversation_id
         if conversation_id:
             if not is_valid_id(conversation_id):
@@ -127,8 +131,8 @@ class ResponsesService:
                 await self.conversations.get(caller, conversation_id)
             except ConversationNotFound:
                 raise conversation_not_found() from None
-            return _conversation_turns(self.conversations.messages_newest_first(caller, conversation_id))
-        return _no_history()
+            return _conversation_turns(self.conversations.messages_newest_first(caller, conversation_id)), None
+        return _no_history(), 0
 
     def _document(self, body: ResponseCreate, new_input: list[Turn], request_id: str) -> Document:
         return {
@@ -210,6 +214,7 @@ class ResponsesService:
             document["output"] = [
                 {"id": item_id or new_item_id(), "role": "assistant", "text": outcome.text, "status": status}
             ]
+        document["chain_items"] += sum(1 for item in document["output"] if item["text"])
         if not body.store:
             return
         if body.conversation_id and document["status"] == "completed":

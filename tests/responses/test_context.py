@@ -60,3 +60,11 @@ def test_margin_scales_the_estimate() -> None:
     turn = Turn("user", "word " * 100)
     plain = Budget(400, 100, 0.0).cost(turn)
     assert Budget(400, 100, 0.5).cost(turn) == -(-plain * 3 // 2)
+
+
+async def test_a_known_history_length_spares_reading_the_dropped_items() -> None:
+    turns = history(20)
+    read: list[int] = []
+    context = await assemble(None, newest_first(turns, read), [Turn("user", "now")], BUDGET, truncate=True, total=20)
+    kept = len(context.messages) - 1
+    assert context.dropped == 20 - kept and len(read) == kept + 1

@@ -148,3 +148,25 @@ async def test_new_input_alone_too_long_is_refused_even_with_auto(pool: dict[str
     with pytest.raises(openai.BadRequestError) as raised:
         await client.responses.create(model="small", input="word " * 400, truncation="auto", store=False)
     assert raised.value.code == "context_length_exceeded"
+
+
+async def test_auto_truncation_of_a_response_chain(pool: dict[str, Any]) -> None:
+    client = client_for(pool["host"])
+    mark = uuid.uuid4().hex
+    words = " ".join(["chain"] * 30)
+    previous = None
+    for n in range(6):
+        made = await client.responses.create(
+            model="small", input=f"link {n} {mark} {words}", previous_response_id=previous, truncation="auto",
+            max_output_tokens=OUTPUT_RESERVE,
+        )  # fmt: skip
+        previous = made.id
+    last = await client.responses.create(
+        model="small", input=f"end {mark}", previous_response_id=previous, truncation="auto",
+        max_output_tokens=OUTPUT_RESERVE,
+    )  # fmt: skip
+    assert last.usage is not None
+    sent = upstream_messages(pool["small"], f"end {mark}")
+    dropped = last.usage.model_extra["truncated_input_items"]  # type: ignore[index]
+    assert dropped > 0 and dropped + len(sent) - 1 == 12, "6 inputs and 6 outputs in the chain"
+    assert sent[-2]["role"] == "assistant" and sent[-3]["content"].startswith("link 5 ")
