@@ -153,7 +153,8 @@ def register() -> None:
         tags=TAGS,
         description=(
             "Streams `application/x-ndjson` (attachment `conversations.jsonl`): each line one JSON object, "
-            "a `Conversation` (oldest first) followed by its `ConversationMessage`s in sequence order. "
+            "a `Conversation` (oldest first) followed by its `ConversationMessage`s in sequence order, then the "
+            "stored responses (`ResponseObject`, `object: response`), oldest first. "
             "An empty body means no conversations."
         ),
     )

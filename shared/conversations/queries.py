@@ -24,6 +24,7 @@ MESSAGES_NEWEST_FIRST = (
     f"SELECT {MESSAGE_FIELDS} FROM c WHERE c.pk = @pk AND c.type = 'message' "
     "AND c.conversation_id = @conversation ORDER BY c.sequence DESC"
 )
+RESPONSES_OLDEST_FIRST = "SELECT * FROM c WHERE c.pk = @pk AND c.type = 'response' ORDER BY c.created_us ASC"
 MESSAGE_IDS_OF = "SELECT c.id FROM c WHERE c.pk = @pk AND c.type = 'message' AND c.conversation_id = @conversation"
 CONVERSATION_IDS = (
     "SELECT c.id FROM c WHERE c.pk = @pk AND (c.type = 'conversation' OR c.type = 'conversation.deleting')"

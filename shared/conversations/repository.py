@@ -395,7 +395,8 @@ class ConversationRepository:
         return await self.purger.delete_partition(pk, deadline)
 
     async def export(self, owner: Owner) -> AsyncGenerator[Document, None]:
-        """Every live conversation, oldest first, each followed by its messages in order."""
+        """Every live conversation, oldest first, each followed by its messages in order; then the
+        stored responses (Responses API), oldest first."""
         pk = partition_key(owner)
         conversations = self._container.query_items(
             queries.CONVERSATIONS_OLDEST_FIRST,
@@ -413,3 +414,8 @@ class ConversationRepository:
             )
             async for message in messages:
                 yield dict(message)
+        responses = self._container.query_items(
+            queries.RESPONSES_OLDEST_FIRST, parameters=queries.params(pk), partition_key=pk, max_item_count=100
+        )
+        async for response in responses:
+            yield dict(response)

@@ -23,7 +23,11 @@ from tests.identity.schema_strategies import JSON_VALUES, strategy_for
 EXAMPLES_PER_OPERATION = 60
 TIME_BUDGET_S = 60
 CONVERSATIONS = "/api/v1/conversations"
-NDJSON_OBJECTS = {"conversation": "Conversation", "conversation.message": "ConversationMessage"}
+NDJSON_OBJECTS = {
+    "conversation": "Conversation",
+    "conversation.message": "ConversationMessage",
+    "response": "ResponseObject",
+}
 
 
 def schema_with_components(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ history while the client sent only the new message.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -225,3 +226,14 @@ def test_delete_all_conversations_takes_the_responses_too(devhost: RunningHost) 
     assert httpx.delete(devhost.api("v1/conversations"), headers=auth, timeout=30).status_code == 204
     with pytest.raises(openai.NotFoundError):
         client.responses.retrieve(made.id)
+
+
+def test_export_lists_stored_responses(devhost: RunningHost) -> None:
+    client = new_client(devhost)
+    made = client.responses.create(model=MODEL, input="keep me in the export")
+    client.responses.create(model=MODEL, input="not me", store=False)
+    auth = {"Authorization": f"Bearer {client.api_key}"}
+    lines = httpx.get(devhost.api("v1/conversations/export"), headers=auth, timeout=30).text.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [(row["object"], row["id"]) for row in rows] == [("response", made.id)]
+    assert rows[0]["output"][0]["content"][0]["text"] == made.output_text
