@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Response
 
 from shared.conversations.items import STORED_ROLES
-from shared.conversations.keys import is_valid_id
+from shared.conversations.keys import is_valid_id, message_id
 from shared.conversations.limits import Limits
 from shared.conversations.models import MessageInput
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
@@ -217,7 +217,7 @@ class ResponsesService:
         document["chain_items"] += sum(1 for item in document["output"] if item["text"])
         if not body.store:
             return
-        if body.conversation_id and document["status"] == "completed":
+        if body.conversation_id and document["status"] != "failed":
             await self._append_turn(caller, body.conversation_id, document)
         await self.store.save(caller, document)
 
@@ -229,12 +229,11 @@ class ResponsesService:
             for index, item in enumerate(items)
             if item["text"]
         ]
-        stored = await self.conversations.append(
+        await self.conversations.append(
             caller, conversation_id, messages, idempotency_key=document["id"], turn_size=len(items)
         )
-        ids = {int(message["sequence"]): message["id"] for message in stored}
-        for offset, item in enumerate(sorted(ids)):
-            items[offset]["id"] = ids[item]
+        for index, item in enumerate(items):
+            item["id"] = message_id(conversation_id, document["id"], index)
 
 
 def _outcome_of(completion: dict[str, Any]) -> Outcome:
