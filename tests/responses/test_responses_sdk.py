@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import jwt
 import openai
 import pytest
 
+from shared.conversations.keys import EventOwner, partition_key
+from shared.resources import CONVERSATIONS
 from tests.conftest import RunningHost, bearer
 
 pytestmark = pytest.mark.stack
@@ -43,6 +46,11 @@ def received(sim: httpx.Client, marker: str) -> list[dict[str, Any]]:
     ]
     assert len(bodies) == 1, bodies
     return list(bodies[0]["messages"])
+
+
+def owner_pk(client: openai.OpenAI) -> str:
+    claims = jwt.decode(client.api_key, options={"verify_signature": False})
+    return partition_key(EventOwner(claims["tid"], claims["oid"]))
 
 
 def reply(text: str) -> str:
@@ -97,14 +105,25 @@ def test_delete_then_every_route_answers_404(devhost: RunningHost) -> None:
         client.responses.create(model=MODEL, previous_response_id=made.id, input="more")
 
 
-def test_store_false_leaves_nothing(devhost: RunningHost) -> None:
+async def test_store_false_leaves_nothing(devhost: RunningHost, clients: Any) -> None:
     client = new_client(devhost)
     conv = client.conversations.create()
     made = client.responses.create(model=MODEL, input="nothing kept", store=False, conversation=conv.id)
-    assert made.output_text and made.store is False
+    chained = client.responses.create(model=MODEL, input="nor this", store=False)
+    assert made.output_text and made.store is False and chained.output_text
     with pytest.raises(openai.NotFoundError):
         client.responses.retrieve(made.id)
     assert list(client.conversations.items.list(conv.id)) == []
+    kept = client.responses.create(model=MODEL, input="stored, as a control")
+    container = clients.database.get_container_client(CONVERSATIONS.name)
+    ids = [kept.id, made.id, chained.id, *(item.id for item in made.output), *(item.id for item in chained.output)]
+    query = "SELECT c.id FROM c WHERE ARRAY_CONTAINS(@ids, c.id)"
+    found = [row["id"] async for row in container.query_items(query, parameters=[{"name": "@ids", "value": ids}])]
+    assert found == [kept.id]
+    documents = [row async for row in container.query_items(
+        "SELECT c.id, c.type FROM c WHERE c.pk = @pk", parameters=[{"name": "@pk", "value": owner_pk(client)}]
+    )]  # fmt: skip
+    assert sorted(row["type"] for row in documents) == ["conversation", "response"], "the conversation and control"
 
 
 def test_conversation_param_sends_its_items(devhost: RunningHost, sim: httpx.Client) -> None:
@@ -171,8 +190,9 @@ def test_flagged_input_is_blocked_before_upstream(devhost: RunningHost, sim: htt
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.create(model=MODEL, input=f"I will stab you and massacre your whole family tonight. {mark}")
     assert raised.value.code == "content_filter"
-    assert not [r for r in sim.get("/_sim/stats").json()["recent_requests"] if mark in str(r["body"])]
-    assert sim.get("/_sim/stats").json()["total_requests"] >= before
+    stats = sim.get("/_sim/stats").json()
+    assert not [r for r in stats["recent_requests"] if mark in str(r["body"])]
+    assert stats["total_requests"] == before, "nothing went upstream"
 
 
 def test_bad_input_is_a_clear_400(devhost: RunningHost) -> None:
