@@ -11,7 +11,7 @@ each with a `sequence_number` counting from 0.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,17 +34,25 @@ class ChatStreamResult:
         return "".join(self.text_parts)
 
 
-async def chat_chunks(stream: AsyncIterator[bytes], result: ChatStreamResult) -> AsyncIterator[str]:
-    """The text deltas of a chat completion SSE stream; `result` collects the rest as it goes."""
+async def chat_chunks(stream: AsyncIterator[bytes], result: ChatStreamResult) -> AsyncGenerator[str, None]:
+    """The text deltas of a chat completion SSE stream; `result` collects the rest as it goes.
+
+    Closing this generator closes `stream` at once, which cancels the upstream request.
+    """
     buffer = b""
-    async for data in stream:
-        buffer += data
-        *events, buffer = buffer.split(EVENT_END)
-        for event in events:
-            delta = _read_event(event.strip(), result)
-            if delta:
-                result.text_parts.append(delta)
-                yield delta
+    try:
+        async for data in stream:
+            buffer += data
+            *events, buffer = buffer.split(EVENT_END)
+            for event in events:
+                delta = _read_event(event.strip(), result)
+                if delta:
+                    result.text_parts.append(delta)
+                    yield delta
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _read_event(event: bytes, result: ChatStreamResult) -> str | None:

@@ -8,6 +8,7 @@ own. State lives in Cosmos, never in a backend: any backend can serve the next t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -178,8 +179,9 @@ class ResponsesService:
         for event in opening_events(write, snapshot, item_id):
             yield event
         chat = ChatStreamResult()
-        async for delta in chat_chunks(result.stream, chat):
-            yield delta_event(write, item_id, delta)
+        async with contextlib.aclosing(chat_chunks(result.stream, chat)) as deltas:
+            async for delta in deltas:
+                yield delta_event(write, item_id, delta)
         error = chat.error if chat.error is not None or chat.done else {"message": "The model stream ended early."}
         outcome = Outcome(chat.text, chat.finish_reason, chat.usage, error)
         try:
