@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -111,3 +112,30 @@ def test_output_cut_at_max_output_tokens_is_incomplete(devhost: RunningHost) -> 
     assert events[-1].response.incomplete_details is not None
     assert events[-1].response.incomplete_details.reason == "max_output_tokens"
     assert events[-1].response.usage is not None and events[-1].response.usage.output_tokens == 3
+
+
+def test_client_leaving_mid_stream_cancels_the_upstream_call(devhost: RunningHost, sim: httpx.Client) -> None:
+    client = new_client(devhost)
+    words = " ".join(f"w{i}" for i in range(300))
+    sim.post("/_sim/config", json={"per_token_ms": 20})
+    try:
+        cancelled_before = sim.get("/_sim/stats").json()["cancelled"]
+        body = {"model": MODEL, "stream": True, "input": f"[[sim:reply:{words}]]"}
+        with (
+            httpx.Client(timeout=10) as http,
+            http.stream(
+                "POST", devhost.api("v1/responses"), json=body, headers={"Authorization": f"Bearer {client.api_key}"}
+            ) as response,
+        ):
+            assert response.status_code == 200
+            for line in response.iter_lines():
+                if "response.output_text.delta" in line:
+                    break
+        deadline = time.monotonic() + 10
+        while sim.get("/_sim/stats").json()["cancelled"] == cancelled_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stats = sim.get("/_sim/stats").json()
+        assert stats["cancelled"] == cancelled_before + 1
+        assert stats["in_flight"] == 0
+    finally:
+        sim.post("/_sim/config", json={"per_token_ms": 0})
