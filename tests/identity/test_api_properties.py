@@ -21,7 +21,7 @@ from tests.conftest import bearer
 from tests.identity.schema_strategies import JSON_VALUES, strategy_for
 
 EXAMPLES_PER_OPERATION = 60
-TIME_BUDGET_S = 60
+TIME_BUDGET_S_PER_OPERATION = 4
 CONVERSATIONS = "/api/v1/conversations"
 NDJSON_OBJECTS = {
     "conversation": "Conversation",
@@ -140,6 +140,6 @@ def test_no_server_errors_and_no_schema_breaks(http: httpx.Client) -> None:
     elapsed = time.monotonic() - started
     print(f"property run: {runner.cases} generated requests over {len(operations)} operations in {elapsed:.1f} s")
     assert runner.cases >= len(operations) * EXAMPLES_PER_OPERATION // 2
-    assert elapsed < TIME_BUDGET_S
+    assert elapsed < TIME_BUDGET_S_PER_OPERATION * len(operations)
     reached = {key for key in runner.successes if key.split(" ", 1)[1].startswith(CONVERSATIONS)}
     assert len(reached) == len(conversation_operations), runner.successes
