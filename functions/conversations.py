@@ -1,7 +1,7 @@
 import azure.functions as func
 from azurefunctions.extensions.http.fastapi import Request, Response
 
-from shared.conversations import http
+from shared.conversations import http, openai_view
 from shared.conversations.ingest import handle_conversation_event
 from shared.dependencies import authenticate
 from shared.resources import CONVERSATION_EVENTS_QUEUE
@@ -13,7 +13,7 @@ ANONYMOUS = func.AuthLevel.ANONYMOUS
 
 @bp.route(route="v1/conversations", methods=["POST"], auth_level=ANONYMOUS)
 async def conversations_create(req: Request) -> Response:
-    return await serve(req, http.create_conversation, authenticate)
+    return await serve(req, openai_view.create_conversation, authenticate)
 
 
 @bp.route(route="v1/conversations", methods=["GET"], auth_level=ANONYMOUS)
@@ -43,7 +43,32 @@ async def conversations_update(req: Request) -> Response:
 
 @bp.route(route="v1/conversations/{conversation_id}", methods=["DELETE"], auth_level=ANONYMOUS)
 async def conversations_delete(req: Request) -> Response:
-    return await serve(req, http.delete_conversation, authenticate)
+    return await serve(req, openai_view.delete_conversation, authenticate)
+
+
+@bp.route(route="v1/conversations/{conversation_id}", methods=["POST"], auth_level=ANONYMOUS)
+async def conversations_update_metadata(req: Request) -> Response:
+    return await serve(req, openai_view.update_metadata, authenticate)
+
+
+@bp.route(route="v1/conversations/{conversation_id}/items", methods=["GET"], auth_level=ANONYMOUS)
+async def conversations_items_list(req: Request) -> Response:
+    return await serve(req, openai_view.list_items, authenticate)
+
+
+@bp.route(route="v1/conversations/{conversation_id}/items", methods=["POST"], auth_level=ANONYMOUS)
+async def conversations_items_create(req: Request) -> Response:
+    return await serve(req, openai_view.create_items, authenticate)
+
+
+@bp.route(route="v1/conversations/{conversation_id}/items/{item_id}", methods=["GET"], auth_level=ANONYMOUS)
+async def conversations_items_get(req: Request) -> Response:
+    return await serve(req, openai_view.get_item, authenticate)
+
+
+@bp.route(route="v1/conversations/{conversation_id}/items/{item_id}", methods=["DELETE"], auth_level=ANONYMOUS)
+async def conversations_items_delete(req: Request) -> Response:
+    return await serve(req, openai_view.delete_item, authenticate)
 
 
 @bp.route(route="v1/conversations/{conversation_id}/messages", methods=["GET"], auth_level=ANONYMOUS)

@@ -56,6 +56,8 @@ class BackendSettings(BaseModel):
     auth: Literal["managed_identity", "api_key"] = "managed_identity"
     api_key: str | None = None
     api_version: str = "2024-10-21"
+    context_tokens: int = Field(default=128_000, ge=256)
+    """The model's context window (prompt plus output); an alias gets the smallest of its backends'."""
 
     @model_validator(mode="after")
     def _key_when_needed(self) -> BackendSettings:
@@ -153,6 +155,9 @@ class Settings(BaseSettings):
         default_factory=dict, alias="COMPLETION_OUTPUT_LIMITS"
     )
     """Per model alias: JSON `{"gpt-4o": {"max_output_tokens": 16384, "min_output_tokens": 32}}`."""
+    responses_context_margin: float = Field(0.25, alias="RESPONSES_CONTEXT_MARGIN", ge=0, le=1)
+    """Safety margin on estimated context tokens (Responses API); covers the estimator's measured error
+    against o200k/cl100k over whole contexts (bench/README.md)."""
 
     # Token quotas: defaults per user and per tenant (tenants may override in the `quotas` container).
     quota_user_tpm: int = Field(100_000_000, alias="QUOTA_USER_TPM", gt=0)

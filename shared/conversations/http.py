@@ -38,6 +38,7 @@ from shared.conversations.repository import (
 )
 from shared.errors import ApiError, bad_request, forbidden, not_found, precondition_failed
 from shared.identity.caller import Caller, Capability
+from shared.responses.render import render as response_object
 from shared.web import RequestContext, json_response, parse_model, read_json
 
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -233,7 +234,12 @@ async def put_feedback(context: RequestContext) -> dict[str, Any]:
 
 
 def _export_line(document: Document) -> bytes:
-    shaped = message_object(document) if "conversation_id" in document else conversation_object(document)
+    if document.get("type") == "response":
+        shaped = response_object(document)
+    elif "conversation_id" in document:
+        shaped = message_object(document)
+    else:
+        shaped = conversation_object(document)
     return (json.dumps(shaped, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.conversations.items import MAX_ITEMS_PER_CREATE, MessageItem, check_metadata
 
 Role = Literal["system", "user", "assistant", "tool"]
 Rating = Literal["positive", "negative"]
@@ -26,9 +28,31 @@ class MessageInput(BaseModel):
 
 
 class ConversationCreate(BaseModel):
+    """Our `title`, and OpenAI's `items` (stored as the first messages) and `metadata`."""
+
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = None
+    items: list[MessageItem] | None = Field(None, max_length=MAX_ITEMS_PER_CREATE)
+    metadata: dict[str, str] | None = None
+
+    _check_metadata = field_validator("metadata")(check_metadata)
+
+
+class ConversationMetadataUpdate(BaseModel):
+    """OpenAI's conversation update: the metadata, replaced as a whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metadata: dict[str, str]
+
+    _check_metadata = field_validator("metadata")(check_metadata)
+
+
+class ItemsCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[MessageItem] = Field(min_length=1, max_length=MAX_ITEMS_PER_CREATE)
 
 
 class ConversationUpdate(BaseModel):
@@ -90,6 +114,7 @@ def conversation_object(document: Document) -> dict[str, Any]:
         "title": document.get("title"),
         "created_at": _seconds(document.get("created_us")),
         "updated_at": _seconds(document.get("updated_us")),
+        "metadata": document.get("metadata") or {},
     }
 
 

@@ -10,11 +10,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.conversations.items import Item, ItemList, ItemPageQuery
 from shared.conversations.models import (
     FEEDBACK_COMMENT_MAX_CHARS,
     ConversationCreate,
+    ConversationMetadataUpdate,
     ConversationUpdate,
     FeedbackInput,
+    ItemsCreate,
     MessageInput,
     Rating,
     Role,
@@ -26,6 +29,8 @@ BASE = "v1/conversations"
 ONE = f"{BASE}/{{conversation_id}}"
 MESSAGES = f"{ONE}/messages"
 FEEDBACK = f"{MESSAGES}/{{message_id}}/feedback"
+ITEMS = f"{ONE}/items"
+ITEM = f"{ITEMS}/{{item_id}}"
 TAGS = ("conversations",)
 READ, WRITE = Capability.CONVERSATIONS_READ, Capability.CONVERSATIONS_WRITE
 STORE_BUSY = 429
@@ -38,6 +43,7 @@ class Conversation(BaseModel):
     title: str | None
     created_at: int | None = Field(description="Unix seconds.")
     updated_at: int | None = Field(description="Unix seconds.")
+    metadata: dict[str, str] = Field(description="OpenAI's conversation metadata: up to 16 string pairs.")
 
 
 class ConversationFeedback(BaseModel):
@@ -85,6 +91,14 @@ IF_MATCH = (
     "Send `If-Match: <ETag>` to change only the version you read: another version answers 412 "
     "`precondition_failed`; `If-Match: *` or no header applies the change unconditionally."
 )
+OPENAI_DELETION = (
+    ' A request with `Accept: application/json` (as the OpenAI SDK sends) gets 200 `{"id": ..., '
+    '"object": "conversation.deleted", "deleted": true}` instead of the 204.'
+)
+ITEMS_NOTE = (
+    "OpenAI's conversation items: each stored message as a `message` item (`input_text`, or `output_text` "
+    "for the assistant's). The same messages as `/messages`, whichever route or response wrote them."
+)
 DELETION = (
     "204 when everything is deleted. When deletion needs more time than one request allows, the answer "
     'is 202 `{"object": "conversation.deletion", "deleted": <count or null>, "completed": false}` with '
@@ -103,7 +117,11 @@ def register() -> None:
         capability=WRITE,
         errors=(STORE_BUSY,),
         tags=TAGS,
-        description=f"`title`: at most CONVERSATION_TITLE_MAX_CHARS (200) characters, else 400. {ETAG}",
+        description=(
+            "`title`: at most CONVERSATION_TITLE_MAX_CHARS (200) characters, else 400. OpenAI's `items` (up "
+            f"to 20 messages, stored in order; the body stays under 64 KiB, add more with POST .../items) and "
+            f"`metadata` (up to 16 string pairs) are accepted too. {ETAG}"
+        ),
     )
     register_operation(
         "GET",
@@ -135,7 +153,8 @@ def register() -> None:
         tags=TAGS,
         description=(
             "Streams `application/x-ndjson` (attachment `conversations.jsonl`): each line one JSON object, "
-            "a `Conversation` (oldest first) followed by its `ConversationMessage`s in sequence order. "
+            "a `Conversation` (oldest first) followed by its `ConversationMessage`s in sequence order, then the "
+            "stored responses (`ResponseObject`, `object: response`), oldest first. "
             "An empty body means no conversations."
         ),
     )
@@ -168,7 +187,60 @@ def register() -> None:
         capability=WRITE,
         errors=(400, 412, STORE_BUSY),
         tags=TAGS,
-        description=f"{IF_MATCH} {DELETION}",
+        description=f"{IF_MATCH} {DELETION}{OPENAI_DELETION}",
+    )
+    register_operation(
+        "POST",
+        ONE,
+        summary="Update a conversation's metadata (OpenAI shape)",
+        request=ConversationMetadataUpdate,
+        response=Conversation,
+        capability=WRITE,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description=f"Replaces `metadata` as a whole. {ETAG}",
+    )
+    register_operation(
+        "GET",
+        ITEMS,
+        summary="List a conversation's items (OpenAI shape)",
+        query=ItemPageQuery,
+        response=ItemList,
+        capability=READ,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description=f"{ITEMS_NOTE} Newest first unless `order=asc`; `after` is the last item id of the page before.",
+    )
+    register_operation(
+        "POST",
+        ITEMS,
+        summary="Add items to a conversation (OpenAI shape)",
+        request=ItemsCreate,
+        response=ItemList,
+        capability=WRITE,
+        errors=(409, STORE_BUSY),
+        tags=TAGS,
+        description=f"{ITEMS_NOTE} Up to 20 message items, appended in order.",
+    )
+    register_operation(
+        "GET",
+        ITEM,
+        summary="Read a conversation item (OpenAI shape)",
+        response=Item,
+        capability=READ,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description=ITEMS_NOTE,
+    )
+    register_operation(
+        "DELETE",
+        ITEM,
+        summary="Delete a conversation item (OpenAI shape)",
+        response=Conversation,
+        capability=WRITE,
+        errors=(STORE_BUSY,),
+        tags=TAGS,
+        description="Removes the message; answers the conversation, as OpenAI does.",
     )
     register_operation(
         "GET",

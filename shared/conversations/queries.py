@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.conversations.keys import is_valid_id
 
-CONVERSATION_FIELDS = "c.id, c.title, c.created_us, c.updated_us"
+CONVERSATION_FIELDS = "c.id, c.title, c.created_us, c.updated_us, c.metadata"
 MESSAGE_FIELDS = "c.id, c.conversation_id, c.sequence, c.role, c.content, c.created_us, c.feedback"
 
 CONVERSATIONS_NEWEST_FIRST = (
@@ -20,6 +20,11 @@ MESSAGES_OLDEST_FIRST = (
     f"SELECT {MESSAGE_FIELDS} FROM c WHERE c.pk = @pk AND c.type = 'message' "
     "AND c.conversation_id = @conversation ORDER BY c.sequence ASC"
 )
+MESSAGES_NEWEST_FIRST = (
+    f"SELECT {MESSAGE_FIELDS} FROM c WHERE c.pk = @pk AND c.type = 'message' "
+    "AND c.conversation_id = @conversation ORDER BY c.sequence DESC"
+)
+RESPONSES_OLDEST_FIRST = "SELECT * FROM c WHERE c.pk = @pk AND c.type = 'response' ORDER BY c.created_us ASC"
 MESSAGE_IDS_OF = "SELECT c.id FROM c WHERE c.pk = @pk AND c.type = 'message' AND c.conversation_id = @conversation"
 CONVERSATION_IDS = (
     "SELECT c.id FROM c WHERE c.pk = @pk AND (c.type = 'conversation' OR c.type = 'conversation.deleting')"
@@ -34,6 +39,16 @@ def params(pk: str, conversation_id: str | None = None) -> list[dict[str, Any]]:
     if conversation_id is not None:
         parameters.append({"name": "@conversation", "value": conversation_id})
     return parameters
+
+
+def messages_around(top: int, newest_first: bool, bounded: bool) -> str:
+    """Up to `top` messages after (or, newest first, before) the sequence number `@bound`."""
+    order, compare = ("DESC", "<") if newest_first else ("ASC", ">")
+    bound = f"AND c.sequence {compare} @bound " if bounded else ""
+    return (
+        f"SELECT TOP {int(top)} {MESSAGE_FIELDS} FROM c WHERE c.pk = @pk AND c.type = 'message' "
+        f"AND c.conversation_id = @conversation {bound}ORDER BY c.sequence {order}"
+    )
 
 
 def message_of(conversation_id: str) -> str:

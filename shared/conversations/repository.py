@@ -29,6 +29,7 @@ from shared.conversations.keys import Owner, append_key, message_id, partition_k
 from shared.conversations.models import (
     CONVERSATION_TYPE,
     DELETING_TYPE,
+    MESSAGE_TYPE,
     Document,
     MessageInput,
     Rating,
@@ -138,9 +139,14 @@ class ConversationRepository:
         document = await self._read(partition_key(owner), conversation_id)
         return document is not None and document.get("type") == CONVERSATION_TYPE
 
-    async def create(self, owner: Owner, conversation_id: str, title: str | None) -> Document:
+    async def create(
+        self, owner: Owner, conversation_id: str, title: str | None, metadata: dict[str, str] | None = None
+    ) -> Document:
         pk = partition_key(owner)
-        return dict(await self._container.create_item(self._conversation(pk, owner, conversation_id, title)))
+        document = self._conversation(pk, owner, conversation_id, title)
+        if metadata:
+            document["metadata"] = metadata
+        return dict(await self._container.create_item(document))
 
     async def get(self, owner: Owner, conversation_id: str) -> Document:
         return await self._live(partition_key(owner), conversation_id)
@@ -172,6 +178,71 @@ class ConversationRepository:
                 raise ConversationNotFound(conversation_id) from None
         await self._live(pk, conversation_id)
         raise StaleEtag(conversation_id)
+
+    async def set_metadata(self, owner: Owner, conversation_id: str, metadata: dict[str, str]) -> Document:
+        """OpenAI's conversation update: the metadata replaced as a whole."""
+        operations: list[dict[str, Any]] = [
+            {"op": "set", "path": "/metadata", "value": metadata},
+            {"op": "set", "path": "/updated_us", "value": now_us()},
+            *self._ttl_ops(),
+        ]
+        try:
+            return dict(
+                await self._container.patch_item(
+                    conversation_id, partition_key(owner), operations, filter_predicate=queries.IS_LIVE_CONVERSATION
+                )
+            )
+        except (CosmosResourceNotFoundError, CosmosAccessConditionFailedError):
+            raise ConversationNotFound(conversation_id) from None
+
+    async def get_message(self, owner: Owner, conversation_id: str, message: str) -> Document:
+        pk = partition_key(owner)
+        await self._live(pk, conversation_id)
+        document = await self._read(pk, message)
+        if document is None or (document.get("type"), document.get("conversation_id")) != (
+            MESSAGE_TYPE,
+            conversation_id,
+        ):
+            raise MessageNotFound(message)
+        return document
+
+    async def delete_message(self, owner: Owner, conversation_id: str, message: str) -> Document:
+        """Remove one message; the conversation (as it is now) is returned, as OpenAI's item delete does."""
+        await self.get_message(owner, conversation_id, message)
+        pk = partition_key(owner)
+        if not await self.purger.delete_one(pk, message):
+            raise MessageNotFound(message)
+        return await self._live(pk, conversation_id)
+
+    async def messages_page(
+        self, owner: Owner, conversation_id: str, limit: int, *, newest_first: bool, after: str | None
+    ) -> tuple[list[Document], bool]:
+        """One page of messages in sequence order (or its reverse) after message `after`; and whether more follow."""
+        pk = partition_key(owner)
+        conversation = await self._live(pk, conversation_id)
+        bound = None
+        if after is not None:
+            bound = int((await self.get_message(owner, conversation_id, after))["sequence"])
+        elif newest_first:
+            bound = int(conversation.get("last_sequence", 0)) + 1
+        query = queries.messages_around(limit + 1, newest_first, bound is not None)
+        parameters = queries.params(pk, conversation_id)
+        if bound is not None:
+            parameters.append({"name": "@bound", "value": bound})
+        pager = self._container.query_items(query, parameters=parameters, partition_key=pk, max_item_count=limit + 1)
+        items = [dict(item) async for item in pager]
+        return items[:limit], len(items) > limit
+
+    async def messages_newest_first(self, owner: Owner, conversation_id: str) -> AsyncGenerator[Document, None]:
+        """Every message, newest first, read page by page as far as the caller iterates."""
+        pk = partition_key(owner)
+        await self._live(pk, conversation_id)
+        pager = self._container.query_items(
+            queries.MESSAGES_NEWEST_FIRST, parameters=queries.params(pk, conversation_id), partition_key=pk,
+            max_item_count=100,
+        )  # fmt: skip
+        async for message in pager:
+            yield dict(message)
 
     async def append(
         self,
@@ -361,7 +432,8 @@ class ConversationRepository:
         return await self.purger.delete_partition(pk, deadline)
 
     async def export(self, owner: Owner) -> AsyncGenerator[Document, None]:
-        """Every live conversation, oldest first, each followed by its messages in order."""
+        """Every live conversation, oldest first, each followed by its messages in order; then the
+        stored responses (Responses API), oldest first."""
         pk = partition_key(owner)
         conversations = self._container.query_items(
             queries.CONVERSATIONS_OLDEST_FIRST,
@@ -379,3 +451,8 @@ class ConversationRepository:
             )
             async for message in messages:
                 yield dict(message)
+        responses = self._container.query_items(
+            queries.RESPONSES_OLDEST_FIRST, parameters=queries.params(pk), partition_key=pk, max_item_count=100
+        )
+        async for response in responses:
+            yield dict(response)

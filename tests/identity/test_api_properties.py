@@ -22,7 +22,11 @@ from tests.identity.schema_strategies import JSON_VALUES, strategy_for
 
 EXAMPLES_PER_OPERATION = 60
 CONVERSATIONS = "/api/v1/conversations"
-NDJSON_OBJECTS = {"conversation": "Conversation", "conversation.message": "ConversationMessage"}
+NDJSON_OBJECTS = {
+    "conversation": "Conversation",
+    "conversation.message": "ConversationMessage",
+    "response": "ResponseObject",
+}
 
 
 def schema_with_components(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +72,7 @@ class PropertyRun:
             f"{CONVERSATIONS}/{cid}/messages", json={"role": "assistant", "content": "hi"}, headers=self.headers
         )
         assert message.status_code == 201, message.text
-        return {"conversation_id": [cid], "message_id": [message.json()["id"]]}
+        return {"conversation_id": [cid], "message_id": [message.json()["id"]], "item_id": [message.json()["id"]]}
 
     def operation(self, path: str, method: str, operation: dict[str, Any]) -> None:
         body_schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
@@ -127,7 +131,7 @@ def test_no_server_errors_and_no_schema_breaks(http: httpx.Client) -> None:
     runner = PropertyRun(http, headers, document)
     operations = [(path, method, op) for path, item in document["paths"].items() for method, op in item.items()]
     conversation_operations = [op for path, _, op in operations if path.startswith(CONVERSATIONS)]
-    assert len(conversation_operations) == 10
+    assert len(conversation_operations) == 15
     assert all("not yet described" not in op.get("description", "").lower() for op in conversation_operations)
     started = time.monotonic()
     for path, method, operation in operations:

@@ -1,0 +1,148 @@
+"""OpenAI's Conversations API over our conversations: the same documents, shaped as OpenAI shapes them.
+
+`POST /v1/conversations` takes our `title` and OpenAI's `items` and `metadata`; `POST /v1/conversations/{id}`
+replaces the metadata; `/items` lists, adds, reads and removes messages as message items. A DELETE
+that asks for JSON (as the OpenAI SDK does) gets OpenAI's deleted object instead of our bare 204.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import Response
+
+from shared.conversations.http import (
+    _conversation_id,
+    _owner,
+    _repository,
+    _store_errors,
+    _with_etag,
+)
+from shared.conversations.http import (
+    delete_conversation as delete_ours,
+)
+from shared.conversations.items import STORED_ROLES, ItemPageQuery, MessageItem, item_list, item_object
+from shared.conversations.keys import Owner, is_valid_id, new_conversation_id
+from shared.conversations.limits import Limits
+from shared.conversations.models import (
+    ConversationCreate,
+    ConversationMetadataUpdate,
+    ItemsCreate,
+    MessageInput,
+    conversation_object,
+)
+from shared.conversations.repository import ConversationRepository
+from shared.errors import not_found
+from shared.identity.caller import Capability
+from shared.web import RequestContext, json_response, parse_model, read_json
+
+CREATE_KEY = "conversation.create"
+
+
+async def append_items(
+    repository: ConversationRepository,
+    limits: Limits,
+    owner: Owner,
+    conversation_id: str,
+    items: list[MessageItem],
+    key: str,
+) -> list[dict[str, Any]]:
+    """Store message items as one append (idempotent under `key`), in order."""
+    messages = [
+        (index, MessageInput(role=STORED_ROLES[item.role], content=limits.check_content(item.text, f"items.{index}")))
+        for index, item in enumerate(items)
+    ]
+    stored = await repository.append(owner, conversation_id, messages, idempotency_key=key, turn_size=len(items))
+    return sorted(stored, key=lambda document: int(document["sequence"]))
+
+
+async def create_conversation(context: RequestContext) -> Response:
+    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+    repository, limits, _ = await _repository()
+    body = parse_model(ConversationCreate, await read_json(context.request, limits.small_body_max_bytes))
+    title = limits.check_title(body.title)
+    conversation_id = new_conversation_id()
+    with _store_errors():
+        document = await repository.create(caller, conversation_id, title, body.metadata)
+        if body.items:
+            await append_items(repository, limits, caller, conversation_id, body.items, CREATE_KEY)
+    return _with_etag(document, 201)
+
+
+async def update_metadata(context: RequestContext) -> Response:
+    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+    conversation_id = _conversation_id(context)
+    repository, limits, _ = await _repository()
+    body = parse_model(ConversationMetadataUpdate, await read_json(context.request, limits.small_body_max_bytes))
+    with _store_errors():
+        return _with_etag(await repository.set_metadata(caller, conversation_id, body.metadata))
+
+
+def _wants_json(context: RequestContext) -> bool:
+    accept = context.request.headers.get("accept", "")
+    return any(kind.split(";")[0].strip() == "application/json" for kind in accept.split(","))
+
+
+async def delete_conversation(context: RequestContext) -> Response:
+    response = await delete_ours(context)
+    if response.status_code == 204 and _wants_json(context):
+        deleted = {"id": context.path_param("conversation_id"), "object": "conversation.deleted", "deleted": True}
+        return json_response(deleted)
+    return response
+
+
+def _item_id(context: RequestContext) -> str:
+    item_id = context.path_param("item_id")
+    if not is_valid_id(item_id):
+        raise not_found("No such item in this conversation.", code="item_not_found")
+    return item_id
+
+
+def _page_query(context: RequestContext) -> ItemPageQuery:
+    raw = {name: context.query(name) for name in ("limit", "after", "order") if context.query(name) is not None}
+    query = parse_model(ItemPageQuery, raw)
+    if query.after is not None and not is_valid_id(query.after):
+        raise not_found("No such item in this conversation.", code="item_not_found")
+    return query
+
+
+async def create_items(context: RequestContext) -> dict[str, Any]:
+    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+    conversation_id = _conversation_id(context)
+    repository, limits, _ = await _repository()
+    body = parse_model(ItemsCreate, await read_json(context.request, limits.request_max_bytes))
+    key = context.request.headers.get("idempotency-key") or uuid.uuid4().hex
+    with _store_errors():
+        stored = await append_items(repository, limits, caller, conversation_id, body.items, f"items:{key[:200]}")
+    return item_list([item_object(document) for document in stored], False)
+
+
+async def list_items(context: RequestContext) -> dict[str, Any]:
+    caller = _owner(context, Capability.CONVERSATIONS_READ)
+    conversation_id = _conversation_id(context)
+    query = _page_query(context)
+    repository, _, _ = await _repository()
+    with _store_errors():
+        page, more = await repository.messages_page(
+            caller, conversation_id, query.limit, newest_first=query.order == "desc", after=query.after
+        )
+    return item_list([item_object(document) for document in page], more)
+
+
+async def get_item(context: RequestContext) -> dict[str, Any]:
+    caller = _owner(context, Capability.CONVERSATIONS_READ)
+    conversation_id = _conversation_id(context)
+    item_id = _item_id(context)
+    repository, _, _ = await _repository()
+    with _store_errors():
+        return item_object(await repository.get_message(caller, conversation_id, item_id))
+
+
+async def delete_item(context: RequestContext) -> dict[str, Any]:
+    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+    conversation_id = _conversation_id(context)
+    item_id = _item_id(context)
+    repository, _, _ = await _repository()
+    with _store_errors():
+        return conversation_object(await repository.delete_message(caller, conversation_id, item_id))

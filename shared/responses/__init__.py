@@ -1,0 +1,1 @@
+"""OpenAI's Responses API (text subset) over the conversation store."""

@@ -1,0 +1,84 @@
+"""HTTP handlers of /api/v1/responses, run through `shared.web.serve`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from shared.clients import get_clients
+from shared.conversations.http import _store_errors as store_errors
+from shared.conversations.items import ItemPageQuery, item_list
+from shared.conversations.repository import ConversationRepository
+from shared.gateway.http import cancel_on_disconnect
+from shared.gateway.wiring import get_completion_service
+from shared.identity.authorization import require
+from shared.identity.caller import Capability
+from shared.responses import openapi_registration as _openapi  # noqa: F401  (describes these routes)
+from shared.responses.models import ResponseCreate, ResponseDeleted
+from shared.responses.render import input_item, render
+from shared.responses.service import ResponsesService, response_not_found
+from shared.responses.store import ResponseNotFound, ResponseStore
+from shared.web import RequestContext, parse_model, read_json
+
+SERVICE_KEY = "responses"
+
+
+async def get_responses_service() -> ResponsesService:
+    clients = await get_clients()
+    completions = await get_completion_service()
+    return clients.service(
+        SERVICE_KEY,
+        lambda c: ResponsesService(
+            completions,
+            ResponseStore.from_clients(c),
+            c.service("conversations", ConversationRepository.from_clients),
+            c.settings,
+        ),
+    )
+
+
+async def create_response(context: RequestContext) -> Response:
+    """POST /api/v1/responses."""
+    service = await get_responses_service()
+    body = parse_model(ResponseCreate, await read_json(context.request, service.settings.max_request_bytes))
+    with store_errors():
+        return await cancel_on_disconnect(context.request, service.create(context.caller, body, context.request_id))
+
+
+async def _stored(context: RequestContext, capability: Capability) -> tuple[ResponsesService, dict[str, Any]]:
+    caller = require(context, capability)
+    service = await get_responses_service()
+    try:
+        with store_errors():
+            return service, await service.store.get(caller, context.path_param("response_id"))
+    except ResponseNotFound:
+        raise response_not_found() from None
+
+
+async def get_response(context: RequestContext) -> dict[str, Any]:
+    _, document = await _stored(context, Capability.CONVERSATIONS_READ)
+    return render(document)
+
+
+async def delete_response(context: RequestContext) -> dict[str, Any]:
+    service, document = await _stored(context, Capability.CONVERSATIONS_WRITE)
+    try:
+        with store_errors():
+            await service.store.delete(context.caller, document["id"])
+    except ResponseNotFound:
+        raise response_not_found() from None
+    return ResponseDeleted(id=document["id"]).model_dump()
+
+
+async def list_input_items(context: RequestContext) -> dict[str, Any]:
+    _, document = await _stored(context, Capability.CONVERSATIONS_READ)
+    raw = {name: context.query(name) for name in ("limit", "after", "order") if context.query(name) is not None}
+    query = parse_model(ItemPageQuery, raw)
+    items = [input_item(item).model_dump() for item in document.get("input", [])]
+    if query.order == "desc":
+        items.reverse()
+    if query.after is not None:
+        ids = [item["id"] for item in items]
+        items = items[ids.index(query.after) + 1 :] if query.after in ids else []
+    return item_list(items[: query.limit], len(items) > query.limit)
