@@ -9,7 +9,7 @@ STAMP_NPM := node_modules/.installed
 CHECKOV_VERSION := 3.3.30
 STAMP_CHECKOV := .local/checkov/.installed-$(CHECKOV_VERSION)
 
-.PHONY: run test token lint typecheck emulators install clean bench audit
+.PHONY: run test token lint typecheck emulators install clean bench audit train-moderation
 
 $(STAMP_PY): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -45,7 +45,7 @@ emulators: install
 	$(BIN)/python -m devhost emulators
 
 lint: $(STAMP_PY)
-	$(BIN)/ruff check shared functions devhost tests bench function_app.py
+	$(BIN)/ruff check shared functions devhost tests bench training function_app.py
 	$(BIN)/ruff format --check shared functions
 
 typecheck: $(STAMP_PY)
@@ -54,6 +54,11 @@ typecheck: $(STAMP_PY)
 ## Known vulnerabilities in the deployed requirements (needs PyPI's JSON API; --strict fails on any package it could not check)
 audit: $(STAMP_PY)
 	$(BIN)/pip-audit --requirement requirements.txt --progress-spinner off --strict --desc on
+
+## Rebuild the embedded moderator's heads from data/ (fixed seeds) and the model card's figures
+train-moderation: $(STAMP_PY)
+	$(BIN)/python -m training.train
+	$(BIN)/python -m training.report --write-docs
 
 clean:
 	rm -rf $(VENV) node_modules .local
