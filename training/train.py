@@ -77,7 +77,7 @@ def fit_heads(rows: Sequence[Row], train: npt.NDArray[np.bool_], matrix, owner) 
     for column, head in enumerate(HEADS):
         y, used = targets(rows, head)
         picked = (train & used)[owner]
-        model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", max_iter=1000, random_state=SEED)
+        model = LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=SEED)
         model.fit(matrix[picked], y[owner][picked])
         weights[:, column] = model.coef_[0]
         biases[column] = model.intercept_[0]
@@ -106,9 +106,13 @@ def out_of_fold(rows: Sequence[Row], matrix, owner) -> Array:  # type: ignore[no
 
 
 def platt(logits: Array, y: npt.NDArray[np.int64]) -> tuple[float, float]:
+    """Slope and intercept mapping a head's out-of-fold logits to probabilities. A head whose held-out
+    logits do not rise with the label (slope <= 0: it does not generalise across sources) keeps its own
+    logistic output (1, 0) rather than an inverted score."""
     model = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
     model.fit(logits.reshape(-1, 1), y)
-    return float(model.coef_[0][0]), float(model.intercept_[0])
+    slope, intercept = float(model.coef_[0][0]), float(model.intercept_[0])
+    return (slope, intercept) if slope > 0 else (1.0, 0.0)
 
 
 def calibrate(logits: Array, scale: tuple[float, float]) -> Array:

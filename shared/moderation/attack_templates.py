@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import re
 
-TEMPLATES: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern)
-    for name, pattern in {
-        "dan": r"\bdo anything now\b",
-        "developer_mode": r"\bdeveloper mode (?:enabled|output|v2)\b",
-        "aim": r"\balways intelligent and machiavellian\b",
-        "jailbreak_tag": r"\[🔓 ?jailbreak\]",
-        "override": r"\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |your )?(?:previous|prior|above|preceding|"
-        r"earlier) (?:instructions|prompts?|directions|rules)\b",
-        "extract": r"\b(?:reveal|print|repeat|show|output) (?:me )?(?:your|the) (?:system prompt|initial instructions|"
-        r"hidden instructions)\b",
-    }.items()
+TEMPLATES: dict[str, str] = {
+    "dan": r"\bdo anything now\b",
+    "developer_mode": r"\bdeveloper mode (?:enabled|output|v2)\b",
+    "aim": r"\balways intelligent and machiavellian\b",
+    "jailbreak_tag": r"\[🔓 ?jailbreak\]",
+    "override": r"\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |your )?(?:previous|prior|above|preceding|"
+    r"earlier) (?:instructions|prompts?|directions|rules)\b",
+    "extract": r"\b(?:reveal|print|repeat|show|output) (?:me )?(?:your|the) (?:system prompt|initial instructions|"
+    r"hidden instructions)\b",
 }
+_ANY = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in TEMPLATES.items()))
 
 
 def matched_templates(normalized: str) -> list[str]:
     """Names of the templates found in text already passed through `features.normalize`."""
-    return [name for name, pattern in TEMPLATES.items() if pattern.search(normalized)]
+    return sorted({found.lastgroup for found in _ANY.finditer(normalized) if found.lastgroup})

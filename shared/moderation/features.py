@@ -80,4 +80,5 @@ def buckets(window: str) -> Buckets:
         parts.append(_mix(words[:-1] * _PRIME + words[1:], 0xB162))
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(np.concatenate(parts))
+    ordered = np.sort(np.concatenate(parts))
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
