@@ -88,3 +88,21 @@ def deduplicated(*sets: list[Row]) -> list[Row]:
 def training_rows() -> list[Row]:
     """The development set first (its labels win), then the extra rows it does not already hold."""
     return deduplicated(load_rows(DEV), load_rows(EXTRA))
+
+
+def long_benign(rows: list[Row], size: int = 1500) -> list[Row]:
+    """Benign rows of each source joined into texts of about `size` characters.
+
+    Almost every long text in the data is a jailbreak, so without these the heads would learn that
+    length itself is suspicious. They are training material only, never counted in any figure.
+    """
+    joined: list[Row] = []
+    for group in sorted({row.group for row in rows}):
+        texts = [row.text for row in rows if row.group == group and row.category == BENIGN]
+        current: list[str] = []
+        for text in texts:
+            current.append(text)
+            if sum(len(part) + 2 for part in current) >= size:
+                joined.append(Row("\n\n".join(current), "benign", BENIGN, f"{group}:joined", "joined"))
+                current = []
+    return joined

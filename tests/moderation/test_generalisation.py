@@ -258,10 +258,9 @@ def test_probe_rates(moderator: EmbeddedModerator) -> None:
         "narration look-alikes": share([harm_severity(moderator, text) >= FLAG for text in NARRATION_LOOK_ALIKES]),
         "benign prompts": share([attack_severity(moderator, text) >= FLAG for text in BENIGN_PROMPTS]),
     }
-    print(rates)
-    assert rates["harmful statements"] >= 0.0, rates
-    assert rates["narrated harm"] >= 0.0, rates
-    assert rates["injections"] >= 0.0, rates
-    assert rates["benign look-alikes"] <= 1.0, rates
-    assert rates["narration look-alikes"] <= 1.0, rates
-    assert rates["benign prompts"] <= 1.0, rates
+    assert rates["harmful statements"] >= 0.05, rates
+    assert rates["narrated harm"] >= 0.05, rates
+    assert rates["injections"] >= 0.2, rates
+    assert rates["benign look-alikes"] <= 0.05, rates
+    assert rates["narration look-alikes"] <= 0.05, rates
+    assert rates["benign prompts"] <= 0.08, rates

@@ -13,14 +13,14 @@ from training.metrics import OURS, Counts, Severities, any_flagged, benign_fpr
 FLAG = 4
 # Recall floors on the held-out split, a margin under what the committed heads reach (docs/moderation.md).
 RECALL_FLOORS = {
-    "hate": 0.0,
-    "harassment": 0.0,
-    "sexual": 0.0,
-    "self_harm": 0.0,
-    "violence": 0.0,
-    "illicit": 0.0,
-    "jailbreak": 0.0,
-    "injection": 0.0,
+    "hate": 0.3,
+    "harassment": 0.1,
+    "sexual": 0.07,
+    "self_harm": 0.3,
+    "violence": 0.14,
+    "illicit": 0.6,
+    "jailbreak": 0.8,
+    "injection": 0.6,
 }
 
 
