@@ -21,7 +21,7 @@ from shared.queues.envelope import Envelope
 from shared.queues.producer import QueueProducer
 from shared.resources import MODERATION, MODERATION_REQUESTS_QUEUE, poison_queue
 
-VIOLENT = "I will stab you and massacre your whole family tonight."
+VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
 
 
 class CountingModerator(EmbeddedModerator):
