@@ -89,8 +89,7 @@ def _start_host(app_module: str) -> tuple[str, threading.Thread, object, asyncio
 
         async def main() -> None:
             serving = asyncio.create_task(host.serve())
-            await asyncio.wait({serving, asyncio.create_task(host.ready.wait())},
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({serving, asyncio.create_task(host.ready.wait())}, return_when=asyncio.FIRST_COMPLETED)
             ready.set()
             await serving
 
@@ -119,8 +118,10 @@ def _measure(base: str, seeded: dict[str, Seeded], runs: int, limit: int) -> dic
                 headers = {"Authorization": f"Bearer {mint_token(data.tenant, data.user)}"}
                 for endpoint, url in (
                     ("GET /conversations", f"/api/v1/conversations?limit={limit}"),
-                    ("GET /conversations/{id}/messages",
-                     f"/api/v1/conversations/{data.conversation_id}/messages?limit={limit}"),
+                    (
+                        "GET /conversations/{id}/messages",
+                        f"/api/v1/conversations/{data.conversation_id}/messages?limit={limit}",
+                    ),
                 ):
                     samples.setdefault((endpoint, size), []).append(_time(client, url, headers))
     return {key: statistics.median(values[3:]) for key, values in samples.items()}
@@ -147,7 +148,7 @@ def _record(table: str) -> None:
     )
     text = readme.read_text() if readme.exists() else "# Benchmarks\n"
     if start in text and end in text:
-        text = text[: text.index(start)] + section + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     readme.write_text(text)

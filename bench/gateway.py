@@ -247,8 +247,9 @@ async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int,
                     flush=True,
                 )
     if args.repeat_focus:
-        await focus(args.repeat_focus, sim_url, direct_url, direct_headers, gateway_url, gateway_headers, ref_url,
-                    pid, ref_pid)
+        await focus(
+            args.repeat_focus, sim_url, direct_url, direct_headers, gateway_url, gateway_headers, ref_url, pid, ref_pid
+        )
     await configure(sim_url, 0)
     if args.focus_only:
         return
@@ -310,8 +311,13 @@ def main() -> None:
     parser.add_argument("--rss-requests", type=int, default=20_000)
     parser.add_argument("--moderation", choices=("on", "off"), default="on", help="MODERATION_ENABLED of the host")
     parser.add_argument("--profile", help="write a cProfile of the dev host to this file")
-    parser.add_argument("--repeat-focus", type=int, default=0, metavar="N",
-                        help="also repeat the goal's scenario (50 ms, concurrency 16) N times and report medians")
+    parser.add_argument(
+        "--repeat-focus",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also repeat the goal's scenario (50 ms, concurrency 16) N times and report medians",
+    )
     parser.add_argument("--focus-only", action="store_true", help="skip the table; run only --repeat-focus")
     parser.add_argument("--serve-reference", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)

@@ -41,8 +41,10 @@ def _print_banner(port: int) -> None:
     print(f"\nCopilot Platform Functions is running at http://127.0.0.1:{port}/api", flush=True)
     print(f"  health:  curl http://127.0.0.1:{port}/api/health")
     print("  token:   make -s token tenant=t1 user=u1 | tail -1")
-    print(f'  me:      curl -H "Authorization: Bearer $(make -s token tenant=t1 user=u1 | tail -1)" '
-          f"http://127.0.0.1:{port}/api/v1/me")
+    print(
+        f'  me:      curl -H "Authorization: Bearer $(make -s token tenant=t1 user=u1 | tail -1)" '
+        f"http://127.0.0.1:{port}/api/v1/me"
+    )
     print("Press Ctrl-C to stop.\n", flush=True)
 
 

@@ -26,7 +26,9 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 def _host_error(status: int, message: str, code: str) -> Response:
     body = {"error": {"message": message, "type": "invalid_request_error", "code": code, "param": None}}
     return Response(
-        json.dumps(body), status_code=status, media_type="application/json",
+        json.dumps(body),
+        status_code=status,
+        media_type="application/json",
         headers={"x-request-id": uuid.uuid4().hex},
     )
 
@@ -81,9 +83,7 @@ class HttpHost:
         request = Request(scope, receive)
         presented = request.headers.get("x-functions-key") or request.query_params.get("code")
         if not self._keys.allows(function.auth_level, presented):
-            await _host_error(401, "A valid function key is required.", "function_key_required")(
-                scope, receive, send
-            )
+            await _host_error(401, "A valid function key is required.", "function_key_required")(scope, receive, send)
             return
         try:
             response = await self._invoke(function, request, params)
@@ -110,7 +110,9 @@ class HttpHost:
         if hasattr(outcome, "__await__"):
             outcome = await outcome
         return Response(
-            outcome.get_body(), status_code=outcome.status_code, headers=dict(outcome.headers),
+            outcome.get_body(),
+            status_code=outcome.status_code,
+            headers=dict(outcome.headers),
             media_type=outcome.mimetype,
         )
 

@@ -106,8 +106,9 @@ class QueueListener:
             await self._release(message)
             raise
         except Exception as error:
-            logger.warning("queue %s: message %s failed (attempt %s): %s", name, message.id,
-                           message.dequeue_count, error)
+            logger.warning(
+                "queue %s: message %s failed (attempt %s): %s", name, message.id, message.dequeue_count, error
+            )
             await self._after_failure(message)
             return
         await self._queue.delete_message(message.id, message.pop_receipt)
@@ -139,8 +140,13 @@ class QueueListener:
             await self._poison.create_queue()
         await self._poison.send_message(message.content)
         await self._queue.delete_message(message.id, message.pop_receipt)
-        logger.error("queue %s: message %s moved to %s after %s attempts", self.function.queue_name,
-                     message.id, self._poison.queue_name, message.dequeue_count)
+        logger.error(
+            "queue %s: message %s moved to %s after %s attempts",
+            self.function.queue_name,
+            message.id,
+            self._poison.queue_name,
+            message.dequeue_count,
+        )
 
     async def _release(self, message: QueueMessage) -> None:
         try:

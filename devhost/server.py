@@ -67,8 +67,14 @@ class DevHost:
         http_host = HttpHost(http_functions, config.route_prefix, function_keys())
         self._server = _Server(
             uvicorn.Config(
-                http_host, host=self.host, port=self.port, lifespan="off", log_level="warning", http="httptools",
-                access_log=False, timeout_graceful_shutdown=int(self.shutdown_grace_s),
+                http_host,
+                host=self.host,
+                port=self.port,
+                lifespan="off",
+                log_level="warning",
+                http="httptools",
+                access_log=False,
+                timeout_graceful_shutdown=int(self.shutdown_grace_s),
             )
         )
         listeners = [QueueListener(f, clients.queues, config.queues) for f in queue_functions]

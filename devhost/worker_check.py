@@ -79,9 +79,7 @@ class _Protos:
         "WorkerMetadata",
         ("runtime_name", "runtime_version", "worker_version", "worker_bitness", "custom_properties"),
     )
-    WorkerInitResponse = _message(
-        "WorkerInitResponse", ("worker_version", "capabilities", "result", "worker_metadata")
-    )
+    WorkerInitResponse = _message("WorkerInitResponse", ("worker_version", "capabilities", "result", "worker_metadata"))
     FunctionMetadataResponse = _message(
         "FunctionMetadataResponse", ("function_metadata_results", "result", "use_default_metadata_indexing")
     )
@@ -205,9 +203,7 @@ async def _start_worker(app_dir: Path) -> dict[str, Any]:
     init = await worker.worker_init_request(request)
     summary["worker"]["azure_functions"] = get_sdk_version()
     if init.result.status != STATUS_SUCCESS:
-        summary.update(
-            ok=False, error=init.result.exception.message, stack_trace=init.result.exception.stack_trace
-        )
+        summary.update(ok=False, error=init.result.exception.message, stack_trace=init.result.exception.stack_trace)
         return summary
 
     streaming_uri = init.capabilities.get("HttpUri")
@@ -241,9 +237,7 @@ async def _run(app_dir: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--app-dir", type=Path, default=Path.cwd(), help="function app directory (default: cwd)"
-    )
+    parser.add_argument("--app-dir", type=Path, default=Path.cwd(), help="function app directory (default: cwd)")
     parser.add_argument("--verbose", action="store_true", help="show the worker's own log records on stderr")
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if args.verbose else logging.CRITICAL)

@@ -113,23 +113,15 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--accept-any-bearer", action="store_true", default=_env("ACCEPT_ANY_BEARER") == "1")
     parser.add_argument("--first-token-ms", type=float, default=float(_env("FIRST_TOKEN_MS", "0") or 0))
     parser.add_argument("--per-token-ms", type=float, default=float(_env("PER_TOKEN_MS", "0") or 0))
-    parser.add_argument(
-        "--tpm", type=int, default=int(_env("TPM", "0") or 0), help="tokens/minute per deployment"
-    )
-    parser.add_argument(
-        "--default-reply-tokens", type=int, default=int(_env("DEFAULT_REPLY_TOKENS", "16") or 16)
-    )
-    parser.add_argument(
-        "--deployments", default=_env("DEPLOYMENTS"), help="comma-separated allowed deployments"
-    )
+    parser.add_argument("--tpm", type=int, default=int(_env("TPM", "0") or 0), help="tokens/minute per deployment")
+    parser.add_argument("--default-reply-tokens", type=int, default=int(_env("DEFAULT_REPLY_TOKENS", "16") or 16))
+    parser.add_argument("--deployments", default=_env("DEPLOYMENTS"), help="comma-separated allowed deployments")
     parser.add_argument("--access-log", action="store_true", default=_env("ACCESS_LOG") == "1")
     return parser.parse_args(argv)
 
 
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
-    deployments = (
-        [name.strip() for name in args.deployments.split(",") if name.strip()] if args.deployments else None
-    )
+    deployments = [name.strip() for name in args.deployments.split(",") if name.strip()] if args.deployments else None
     return SimulatorConfig(
         api_key=args.api_key or None,
         accept_any_bearer=args.accept_any_bearer,
@@ -142,9 +134,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
 
 
 async def _serve_forever(args: argparse.Namespace) -> None:
-    simulator = await start_simulator(
-        args.host, args.port, config_from_args(args), access_log=args.access_log
-    )
+    simulator = await start_simulator(args.host, args.port, config_from_args(args), access_log=args.access_log)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -56,9 +56,7 @@ class CompletionContext:
     created: int = field(default_factory=lambda: int(time.time()))
 
 
-def usage_json(
-    prompt_tokens: int, completion_tokens: int, cached: int = 0, reasoning: int = 0
-) -> dict[str, Any]:
+def usage_json(prompt_tokens: int, completion_tokens: int, cached: int = 0, reasoning: int = 0) -> dict[str, Any]:
     """OpenAI's usage object; `cached` counts within prompt_tokens, `reasoning` within completion_tokens."""
     return {
         "prompt_tokens": prompt_tokens,

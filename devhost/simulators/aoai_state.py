@@ -75,14 +75,10 @@ class TokenRateLimiter:
         if used + tokens <= limit:
             window.append((now, tokens))
             return RateDecision(allowed=True, remaining_tokens=limit - used - tokens)
-        return RateDecision(
-            allowed=False, retry_after_s=self._seconds_until_fits(window, used, tokens, limit, now)
-        )
+        return RateDecision(allowed=False, retry_after_s=self._seconds_until_fits(window, used, tokens, limit, now))
 
     @staticmethod
-    def _seconds_until_fits(
-        window: deque[tuple[float, int]], used: int, tokens: int, limit: int, now: float
-    ) -> float:
+    def _seconds_until_fits(window: deque[tuple[float, int]], used: int, tokens: int, limit: int, now: float) -> float:
         if tokens > limit:
             return RATE_WINDOW_S
         needed = used + tokens - limit

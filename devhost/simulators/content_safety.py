@@ -124,8 +124,7 @@ class ContentSafetySimulator:
 
     def reset(self) -> None:
         self.blocklists = {
-            name: {str(uuid.uuid4()): term for term in terms}
-            for name, terms in self.initial_blocklists.items()
+            name: {str(uuid.uuid4()): term for term in terms} for name, terms in self.initial_blocklists.items()
         }
         self.fault: Fault | None = None
         self.tokens_seen: set[str] = set()
@@ -152,9 +151,7 @@ class ContentSafetySimulator:
             self.stats["bearer_tokens_seen"] = len(self.tokens_seen)
         else:
             self.stats["auth"]["rejected"] += 1
-            raise SimulatorError(
-                401, "401", "Access denied due to invalid subscription key or wrong API endpoint."
-            )
+            raise SimulatorError(401, "401", "Access denied due to invalid subscription key or wrong API endpoint.")
 
     def count(self, operation: str) -> None:
         self.stats["requests"][operation] += 1
@@ -206,9 +203,7 @@ class ContentSafetySimulator:
         self.stats["shield_document_lengths"].append([len(document) for document in documents])
         documents_analysis = [{"attackDetected": _is_attack(document)} for document in documents]
         prompt_analysis = {"attackDetected": _is_attack(prompt)}
-        return web.json_response(
-            {"userPromptAnalysis": prompt_analysis, "documentsAnalysis": documents_analysis}
-        )
+        return web.json_response({"userPromptAnalysis": prompt_analysis, "documentsAnalysis": documents_analysis})
 
     async def upsert_blocklist(self, request: web.Request) -> web.Response:
         self.count("blocklists")
@@ -218,9 +213,7 @@ class ContentSafetySimulator:
         description = str((await _json_object(request)).get("description", ""))
         created = name not in self.blocklists
         self.blocklists.setdefault(name, {})
-        return web.json_response(
-            {"blocklistName": name, "description": description}, status=201 if created else 200
-        )
+        return web.json_response({"blocklistName": name, "description": description}, status=201 if created else 200)
 
     async def add_blocklist_items(self, request: web.Request) -> web.Response:
         self.count("blocklists")
@@ -237,9 +230,7 @@ class ContentSafetySimulator:
                 raise _invalid(f"Blocklist item 'text' must have 1 to {MAX_BLOCKLIST_ITEM_CHARS} characters.")
             item_id = str(item.get("blocklistItemId") or uuid.uuid4())
             self.blocklists[name][item_id] = text
-            stored.append(
-                {"blocklistItemId": item_id, "description": str(item.get("description", "")), "text": text}
-            )
+            stored.append({"blocklistItemId": item_id, "description": str(item.get("description", "")), "text": text})
         return web.json_response({"blocklistItems": stored})
 
     async def set_faults(self, request: web.Request) -> web.Response:

@@ -41,8 +41,9 @@ TRACE = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
 
 
 def _caller() -> Caller:
-    return Caller(CallerKind.USER, f"t-{uuid.uuid4().hex[:8]}", f"u-{uuid.uuid4().hex[:8]}",
-                  capabilities=USER_CAPABILITIES)
+    return Caller(
+        CallerKind.USER, f"t-{uuid.uuid4().hex[:8]}", f"u-{uuid.uuid4().hex[:8]}", capabilities=USER_CAPABILITIES
+    )
 
 
 def _turn(question: str = "What is Cosmos DB?", answer: str = "A database.") -> list[MessageInput]:
@@ -85,8 +86,16 @@ async def test_published_turn_creates_the_conversation_and_appends_in_order(
     devhost: Any, clients: Any, repository: ConversationRepository
 ) -> None:
     caller, cid = _caller(), new_conversation_id()
-    await publish_turn(clients, caller, cid, _turn(), idempotency_key="turn-1", trace_headers=TRACE,
-                       create_if_missing=True, title="Databases")
+    await publish_turn(
+        clients,
+        caller,
+        cid,
+        _turn(),
+        idempotency_key="turn-1",
+        trace_headers=TRACE,
+        create_if_missing=True,
+        title="Databases",
+    )
     await _eventually(lambda: _has(repository, caller, cid, 2))
     stored = await _messages(repository, caller, cid)
     assert [(m["sequence"], m["role"]) for m in stored] == [(1, "user"), (2, "assistant")]
@@ -101,18 +110,29 @@ async def test_duplicate_deliveries_store_the_turn_once(
     devhost: Any, clients: Any, repository: ConversationRepository
 ) -> None:
     caller, cid = _caller(), new_conversation_id()
-    await asyncio.gather(*(
-        publish_turn(clients, caller, cid, _turn(), idempotency_key="same-turn", trace_headers=TRACE,
-                     create_if_missing=True)
-        for _ in range(3)
-    ))
-    await publish_turn(clients, caller, cid, _turn("next?", "next."), idempotency_key="turn-2",
-                       trace_headers=TRACE, create_if_missing=True)
+    await asyncio.gather(
+        *(
+            publish_turn(
+                clients, caller, cid, _turn(), idempotency_key="same-turn", trace_headers=TRACE, create_if_missing=True
+            )
+            for _ in range(3)
+        )
+    )
+    await publish_turn(
+        clients,
+        caller,
+        cid,
+        _turn("next?", "next."),
+        idempotency_key="turn-2",
+        trace_headers=TRACE,
+        create_if_missing=True,
+    )
     await _eventually(lambda: _has(repository, caller, cid, 4))
     await publish_turn(clients, caller, cid, _turn(), idempotency_key="same-turn", trace_headers=TRACE)
     sentinel = new_conversation_id()
-    await publish_turn(clients, caller, sentinel, _turn(), idempotency_key="s", trace_headers=TRACE,
-                       create_if_missing=True)
+    await publish_turn(
+        clients, caller, sentinel, _turn(), idempotency_key="s", trace_headers=TRACE, create_if_missing=True
+    )
     await _eventually(lambda: _has(repository, caller, sentinel, 2))
     await asyncio.sleep(0.5)
     stored = await _messages(repository, caller, cid)
@@ -125,11 +145,18 @@ async def test_invalid_messages_go_to_poison_without_retries(devhost: Any, clien
     marker = uuid.uuid4().hex
     await _send_raw(clients, f"not json {marker}")
     caller = _caller()
-    payload = AppendMessages(conversation_id=new_conversation_id(), messages=[
-        EventMessage(role="user", content="x" * 40_000)], create_if_missing=True)
+    payload = AppendMessages(
+        conversation_id=new_conversation_id(),
+        messages=[EventMessage(role="user", content="x" * 40_000)],
+        create_if_missing=True,
+    )
     oversized = envelope_for(caller, APPEND_MESSAGES, payload, idempotency_key=f"big-{marker}")
-    unknown = envelope_for(caller, "conversation.unknown", payload.model_copy(update={"messages": [
-        EventMessage(role="user", content="hi")]}), idempotency_key=f"unknown-{marker}")
+    unknown = envelope_for(
+        caller,
+        "conversation.unknown",
+        payload.model_copy(update={"messages": [EventMessage(role="user", content="hi")]}),
+        idempotency_key=f"unknown-{marker}",
+    )
     producer = QueueProducer(clients.queues)
     await producer.send(CONVERSATION_EVENTS_QUEUE, oversized)
     await producer.send(CONVERSATION_EVENTS_QUEUE, unknown)
@@ -142,9 +169,17 @@ async def test_poison_reason_is_logged_and_nothing_is_stored(
     clients: Any, repository: ConversationRepository, caplog: pytest.LogCaptureFixture
 ) -> None:
     caller, cid = _caller(), new_conversation_id()
-    envelope = envelope_for(caller, APPEND_MESSAGES, AppendMessages(
-        conversation_id=cid, messages=[EventMessage(role="user", content="hi")], create_if_missing=True,
-        title="t" * 201), idempotency_key="k")
+    envelope = envelope_for(
+        caller,
+        APPEND_MESSAGES,
+        AppendMessages(
+            conversation_id=cid,
+            messages=[EventMessage(role="user", content="hi")],
+            create_if_missing=True,
+            title="t" * 201,
+        ),
+        idempotency_key="k",
+    )
     with caplog.at_level(logging.ERROR):
         await process_event(clients, envelope.model_dump_json().encode())
     assert "title" in caplog.text and "poison" in caplog.text
@@ -155,8 +190,12 @@ async def test_event_for_a_deleted_conversation_is_dropped_not_poisoned(
     clients: Any, repository: ConversationRepository
 ) -> None:
     caller, cid = _caller(), new_conversation_id()
-    envelope = envelope_for(caller, APPEND_MESSAGES, AppendMessages(
-        conversation_id=cid, messages=[EventMessage(role="user", content=cid)]), idempotency_key="k")
+    envelope = envelope_for(
+        caller,
+        APPEND_MESSAGES,
+        AppendMessages(conversation_id=cid, messages=[EventMessage(role="user", content=cid)]),
+        idempotency_key="k",
+    )
     await process_event(clients, envelope.model_dump_json().encode())
     assert not await repository.exists(caller, cid)
     assert not await _in_poison(clients, cid)
@@ -189,12 +228,19 @@ async def test_transient_store_failure_is_retried_by_the_queue(clients: Any) -> 
     app.queue_trigger(arg_name="msg", queue_name=queue, connection="AzureWebJobsStorage")(handler)
     _, [function] = index(app)
     caller, cid = _caller(), new_conversation_id()
-    envelope = envelope_for(caller, APPEND_MESSAGES, AppendMessages(
-        conversation_id=cid, messages=[EventMessage(role="user", content="kept")], create_if_missing=True),
-        idempotency_key="k", trace_headers=TRACE)
+    envelope = envelope_for(
+        caller,
+        APPEND_MESSAGES,
+        AppendMessages(
+            conversation_id=cid, messages=[EventMessage(role="user", content="kept")], create_if_missing=True
+        ),
+        idempotency_key="k",
+        trace_headers=TRACE,
+    )
     await QueueProducer(clients.queues).send(queue, envelope)
-    options = QueueOptions(batch_size=4, new_batch_threshold=2, max_polling_interval_s=0.2,
-                           visibility_timeout_s=0, max_dequeue_count=5)
+    options = QueueOptions(
+        batch_size=4, new_batch_threshold=2, max_polling_interval_s=0.2, visibility_timeout_s=0, max_dequeue_count=5
+    )
     listener = QueueListener(function, clients.queues, options)
     task = asyncio.create_task(listener.run())
     try:
@@ -230,7 +276,8 @@ async def test_a_turn_too_big_for_one_queue_message_travels_in_parts_and_keeps_i
     await _eventually(lambda: _has(repository, caller, escaped_cid, 1))
     stored = await _messages(repository, caller, cid)
     assert [(m["sequence"], m["role"], m["content"]) for m in stored] == [
-        (1, "user", question), (2, "assistant", answer)
+        (1, "user", question),
+        (2, "assistant", answer),
     ]
     assert [m["content"] for m in await _messages(repository, caller, escaped_cid)] == [escapes]
 

@@ -85,10 +85,12 @@ async def test_list_pages_newest_first_with_continuation(repository: Conversatio
 async def test_redelivered_append_writes_nothing_new(repository: ConversationRepository) -> None:
     owner = _owner()
     cid = new_conversation_id()
-    first = await repository.append(owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2,
-                                    create_if_missing=True, title="t")
-    again = await repository.append(owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2,
-                                    create_if_missing=True)
+    first = await repository.append(
+        owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2, create_if_missing=True, title="t"
+    )
+    again = await repository.append(
+        owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2, create_if_missing=True
+    )
     assert [m["id"] for m in again] == [m["id"] for m in first]
     assert [m["sequence"] for m in again] == [1, 2]
     stored = await _all_messages(repository, owner, cid)
@@ -129,10 +131,9 @@ async def test_concurrent_appends_lose_nothing_and_never_share_a_sequence(
     owner = _owner()
     cid = (await repository.create(owner, new_conversation_id(), None))["id"]
     writers = 12
-    await asyncio.gather(*(
-        repository.append(owner, cid, _turn(f"m{i}"), idempotency_key=f"w{i}", turn_size=1)
-        for i in range(writers)
-    ))
+    await asyncio.gather(
+        *(repository.append(owner, cid, _turn(f"m{i}"), idempotency_key=f"w{i}", turn_size=1) for i in range(writers))
+    )
     stored = await _all_messages(repository, owner, cid)
     assert sorted(m["content"] for m in stored) == sorted(f"m{i}" for i in range(writers))
     assert [m["sequence"] for m in stored] == list(range(1, writers + 1))
@@ -141,11 +142,14 @@ async def test_concurrent_appends_lose_nothing_and_never_share_a_sequence(
 async def test_concurrent_creating_appends_share_one_conversation(repository: ConversationRepository) -> None:
     owner = _owner()
     cid = new_conversation_id()
-    await asyncio.gather(*(
-        repository.append(owner, cid, _turn(f"m{i}", f"r{i}"), idempotency_key=f"k{i}", turn_size=2,
-                          create_if_missing=True)
-        for i in range(4)
-    ))
+    await asyncio.gather(
+        *(
+            repository.append(
+                owner, cid, _turn(f"m{i}", f"r{i}"), idempotency_key=f"k{i}", turn_size=2, create_if_missing=True
+            )
+            for i in range(4)
+        )
+    )
     stored = await _all_messages(repository, owner, cid)
     assert len(stored) == 8 and [m["sequence"] for m in stored] == list(range(1, 9))
     for first, second in zip(stored[::2], stored[1::2], strict=True):
@@ -190,6 +194,7 @@ async def test_delete_all_removes_every_document_of_the_owner_only(
     for who, expected in ((owner, 0), (neighbour, 9)):
         query = "SELECT c.id FROM c WHERE c.pk = @pk"
         pk = partition_key(who)
-        found = [i async for i in container.query_items(query, parameters=[{"name": "@pk", "value": pk}],
-                                                        partition_key=pk)]
+        found = [
+            i async for i in container.query_items(query, parameters=[{"name": "@pk", "value": pk}], partition_key=pk)
+        ]
         assert len(found) == expected

@@ -12,8 +12,14 @@ BASE = {
 
 
 def _load(monkeypatch: pytest.MonkeyPatch, **values: str) -> object:
-    for name in ("CosmosDb", "CosmosDb__accountEndpoint", "AzureWebJobsStorage",
-                 "AzureWebJobsStorage__queueServiceUri", "AUTH_ISSUERS", "OPENAI_BACKENDS"):
+    for name in (
+        "CosmosDb",
+        "CosmosDb__accountEndpoint",
+        "AzureWebJobsStorage",
+        "AzureWebJobsStorage__queueServiceUri",
+        "AUTH_ISSUERS",
+        "OPENAI_BACKENDS",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in {**BASE, **values}.items():
         if value:

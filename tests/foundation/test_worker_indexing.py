@@ -65,9 +65,7 @@ def _pyenv_roots() -> Iterator[Path]:
         yield Path(root)
     if pyenv := shutil.which("pyenv"):
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-            yield Path(
-                subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30).stdout.strip()
-            )
+            yield Path(subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30).stdout.strip())
     yield Path.home() / ".pyenv"
 
 
@@ -187,9 +185,7 @@ def test_the_worker_indexes_every_function_of_the_app(worker_python: Path) -> No
     indexed = {function["name"]: function["trigger"] for function in check.summary["functions"]}
     assert indexed == ours
     if any(trigger["type"] == "httpTrigger" for trigger in ours.values()):
-        assert check.summary["http_streaming"]["enabled"], (
-            "the worker did not detect the HTTP streaming extension"
-        )
+        assert check.summary["http_streaming"]["enabled"], "the worker did not detect the HTTP streaming extension"
         assert check.summary["http_streaming"]["listening"], check.summary["http_streaming"]
 
 
@@ -263,13 +259,9 @@ def _write_app(directory: Path, source_text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN_APPS))
-def test_the_worker_rejects_what_get_functions_accepts(
-    worker_python: Path, tmp_path: Path, case: str
-) -> None:
+def test_the_worker_rejects_what_get_functions_accepts(worker_python: Path, tmp_path: Path, case: str) -> None:
     source_text, reason = BROKEN_APPS[case]
-    assert _write_app(tmp_path, source_text), (
-        "get_functions() should accept the app for this test to mean anything"
-    )
+    assert _write_app(tmp_path, source_text), "get_functions() should accept the app for this test to mean anything"
 
     check = run_worker_check(worker_python, tmp_path)
 
@@ -279,9 +271,7 @@ def test_the_worker_rejects_what_get_functions_accepts(
     assert reason in check.stderr
 
 
-def test_the_worker_accepts_streaming_http_beside_a_queue_trigger(
-    worker_python: Path, tmp_path: Path
-) -> None:
+def test_the_worker_accepts_streaming_http_beside_a_queue_trigger(worker_python: Path, tmp_path: Path) -> None:
     assert sorted(_write_app(tmp_path, _app_source(STREAMING_ROUTE, QUEUE_TRIGGER))) == ["job", "ping"]
 
     check = run_worker_check(worker_python, tmp_path)

@@ -59,9 +59,7 @@ async def test_token_near_expiry_is_refreshed_in_the_background() -> None:
 async def test_managed_identity_backend_sends_a_bearer_token() -> None:
     sim = await start_simulator(config=SimulatorConfig(api_key="unused", accept_any_bearer=True))
     try:
-        backend = BackendSettings(
-            alias="m", endpoint=sim.url, deployment="gpt-4o-mini", auth="managed_identity"
-        )
+        backend = BackendSettings(alias="m", endpoint=sim.url, deployment="gpt-4o-mini", auth="managed_identity")
         pool = UpstreamPool.from_settings([backend])
         async with aiohttp.ClientSession() as session:
             client = UpstreamClient(session, Timeouts(1, 1, 1, 5), TokenProvider(FakeCredential(3600)))  # type: ignore[arg-type]

@@ -25,8 +25,18 @@ async def cli(*argv: str) -> tuple[int, Any]:
 
 async def test_create_list_revoke(stack: LocalStack, clients: Any) -> None:
     owner = f"t-{uuid.uuid4().hex[:8]}"
-    code, created = await cli("apikeys", "create", "--tenant", owner, "--service", "search",
-                              "--capability", "completions", "--capability", "moderation")
+    code, created = await cli(
+        "apikeys",
+        "create",
+        "--tenant",
+        owner,
+        "--service",
+        "search",
+        "--capability",
+        "completions",
+        "--capability",
+        "moderation",
+    )
     assert code == 0 and created["key"].startswith(f"cpk_{created['id']}_")
     assert sorted(created["capabilities"]) == ["completions", "moderation"] and "hash" not in created
     store = clients.service("api_keys", build_api_key_store)
@@ -48,14 +58,20 @@ async def test_create_list_revoke(stack: LocalStack, clients: Any) -> None:
 
 async def test_unknown_key_and_bad_input_fail(stack: LocalStack) -> None:
     assert (await cli("apikeys", "revoke", "0000000000000000"))[0] == 1
-    assert (await cli("apikeys", "create", "--tenant", "t", "--service", "no spaces",
-                      "--capability", "completions"))[0] == 2
+    assert (await cli("apikeys", "create", "--tenant", "t", "--service", "no spaces", "--capability", "completions"))[
+        0
+    ] == 2
 
 
 def test_module_entry_point(clients: Any) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "cli", "apikeys", "list", "--tenant", f"nobody-{uuid.uuid4().hex}"],
-        cwd=PROJECT_ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=60, check=False,
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []

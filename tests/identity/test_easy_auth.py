@@ -40,10 +40,14 @@ async def tokens() -> AsyncIterator[TokenValidator]:
 
 
 def user_principal(tenant: str = "t-1") -> str:
-    return principal([
-        ("iss", f"https://login.microsoftonline.com/{tenant}/v2.0"), (TENANT_CLAIM, tenant),
-        (OID_CLAIM, "u-9"), ("http://schemas.microsoft.com/identity/claims/scope", "access_as_user"),
-    ])
+    return principal(
+        [
+            ("iss", f"https://login.microsoftonline.com/{tenant}/v2.0"),
+            (TENANT_CLAIM, tenant),
+            (OID_CLAIM, "u-9"),
+            ("http://schemas.microsoft.com/identity/claims/scope", "access_as_user"),
+        ]
+    )
 
 
 async def test_header_ignored_unless_trusted(tokens: TokenValidator) -> None:
@@ -59,8 +63,15 @@ async def test_trusted_header_becomes_a_user(tokens: TokenValidator) -> None:
 
 
 async def test_trusted_header_app_roles(tokens: TokenValidator) -> None:
-    encoded = principal([("iss", "https://login.microsoftonline.com/t-1/v2.0"), ("tid", "t-1"), ("oid", "sp"),
-                         ("roles", "Moderation.Invoke"), ("idtyp", "app")])
+    encoded = principal(
+        [
+            ("iss", "https://login.microsoftonline.com/t-1/v2.0"),
+            ("tid", "t-1"),
+            ("oid", "sp"),
+            ("roles", "Moderation.Invoke"),
+            ("idtyp", "app"),
+        ]
+    )
     caller = await Authenticator(tokens, trust_easy_auth=True).authenticate(
         request_with({"X-MS-CLIENT-PRINCIPAL": encoded})
     )
@@ -81,9 +92,7 @@ async def test_trusted_header_app_roles(tokens: TokenValidator) -> None:
 )
 async def test_bad_principals_rejected(tokens: TokenValidator, encoded: str) -> None:
     with pytest.raises(ApiError) as caught:
-        await Authenticator(tokens, trust_easy_auth=True).authenticate(
-            request_with({"X-MS-CLIENT-PRINCIPAL": encoded})
-        )
+        await Authenticator(tokens, trust_easy_auth=True).authenticate(request_with({"X-MS-CLIENT-PRINCIPAL": encoded}))
     assert caught.value.status == 401
 
 

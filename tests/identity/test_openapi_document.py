@@ -64,16 +64,28 @@ def all_refs(node: Any) -> list[str]:
 
 
 def test_registered_models_become_the_document() -> None:
-    register_operation("PUT", "test/widgets/{widget_id:guid}", summary="Replace a widget", request=WidgetIn,
-                       response=Widget, capability=Capability.CONVERSATIONS_WRITE, errors=(412,))
-    register_operation("GET", "test/widgets/{widget_id:guid}", summary="Read a widget", response=Widget,
-                       query=WidgetQuery)
+    register_operation(
+        "PUT",
+        "test/widgets/{widget_id:guid}",
+        summary="Replace a widget",
+        request=WidgetIn,
+        response=Widget,
+        capability=Capability.CONVERSATIONS_WRITE,
+        errors=(412,),
+    )
+    register_operation(
+        "GET", "test/widgets/{widget_id:guid}", summary="Read a widget", response=Widget, query=WidgetQuery
+    )
     document = build_document(http_routes(synthetic_app()), version="9.9")
     assert document["openapi"] == "3.1.0" and document["info"]["version"] == "9.9"
     assert set(document["paths"]) == {"/api/test/widgets/{widget_id}", "/api/test/undocumented"}
     put = document["paths"]["/api/test/widgets/{widget_id}"]["put"]
-    assert put["parameters"][0] == {"name": "widget_id", "in": "path", "required": True,
-                                    "schema": {"type": "string", "format": "uuid"}}
+    assert put["parameters"][0] == {
+        "name": "widget_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "format": "uuid"},
+    }
     body_schema = resolve(document, put["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     assert body_schema["properties"]["name"]["maxLength"] == 10
     assert {"200", "400", "401", "403", "404", "412", "413", "500"} <= set(put["responses"])
@@ -110,8 +122,10 @@ def test_served_document_lists_every_http_function(http: httpx.Client, devhost: 
             expected = (method, path.split("{")[0])
             assert any(m == expected[0] and p.startswith(expected[1]) for m, p in documented), expected
     health = document["paths"]["/api/health"]["get"]
-    assert health["security"] == [] and "HealthReport" in health["responses"]["200"]["content"][
-        "application/json"]["schema"]["$ref"]
+    assert (
+        health["security"] == []
+        and "HealthReport" in health["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    )
 
 
 def test_every_route_but_health_rejects_anonymous_callers(http: httpx.Client) -> None:

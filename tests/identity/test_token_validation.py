@@ -45,8 +45,13 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield created
 
 
-def validator(server: OidcServer, session: aiohttp.ClientSession, clock: FakeClock | None = None,
-              timeout_s: float = 2.0, **settings: Any) -> TokenValidator:
+def validator(
+    server: OidcServer,
+    session: aiohttp.ClientSession,
+    clock: FakeClock | None = None,
+    timeout_s: float = 2.0,
+    **settings: Any,
+) -> TokenValidator:
     issuer = IssuerSettings(name="entra", issuer=settings.pop("issuer", server.issuer), audience=AUDIENCE, **settings)
     return TokenValidator([issuer], session, skew_s=60, fetch_timeout_s=timeout_s, clock=clock or FakeClock())
 
@@ -61,13 +66,21 @@ async def rejected(tokens: TokenValidator, token: str, status: int = 401) -> str
 def unsigned(header: dict[str, Any], claims: dict[str, Any]) -> str:
     def part(value: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
     return f"{part(header)}.{part(claims)}."
 
 
 def claims_for(server: OidcServer, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    claims = {"iss": server.issuer, "aud": AUDIENCE, "tid": "tenant-a", "oid": "user-1", "scp": "x",
-              "iat": now, "exp": now + 600}
+    claims = {
+        "iss": server.issuer,
+        "aud": AUDIENCE,
+        "tid": "tenant-a",
+        "oid": "user-1",
+        "scp": "x",
+        "iat": now,
+        "exp": now + 600,
+    }
     claims.update(overrides)
     return claims
 
@@ -114,8 +127,10 @@ async def test_alg_none_rejected(issuer: OidcServer, session: aiohttp.ClientSess
 
 async def test_hs256_signed_with_the_public_key_rejected(issuer: OidcServer, session: aiohttp.ClientSession) -> None:
     kid = next(iter(issuer.keys))
-    public_pem = issuer.keys[kid].public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    public_pem = (
+        issuer.keys[kid]
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     header = {"alg": "HS256", "typ": "JWT", "kid": kid}
     signing_input = unsigned(header, claims_for(issuer))[:-1].encode()
@@ -143,8 +158,9 @@ async def test_unknown_kid_refreshes_once_for_many_requests(issuer: OidcServer, 
     assert {caller.user_id for caller in callers} == {f"user-{n}" for n in range(40)}
     assert issuer.jwks_requests == 2
     bogus = issuer.add_key()  # a kid the server publishes only from now on: not refetched within the interval
-    outcomes = await asyncio.gather(*(tokens.validate(issuer.token(bogus, oid=f"x{n}")) for n in range(40)),
-                                    return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(tokens.validate(issuer.token(bogus, oid=f"x{n}")) for n in range(40)), return_exceptions=True
+    )
     assert all(isinstance(outcome, ApiError) and outcome.status == 401 for outcome in outcomes)
     assert issuer.jwks_requests == 2
 
@@ -205,6 +221,13 @@ def test_jwks_entries_keep_only_asymmetric_signature_keys() -> None:
     from shared.identity.jwks import parse_jwks
 
     key = new_rsa_key()
-    document = {"keys": [public_jwk(key, "sig"), {**public_jwk(key, "enc"), "use": "enc"},
-                         {"kty": "oct", "kid": "sym", "k": "c2VjcmV0"}, {"kty": "RSA", "kid": "broken"}, "junk"]}
+    document = {
+        "keys": [
+            public_jwk(key, "sig"),
+            {**public_jwk(key, "enc"), "use": "enc"},
+            {"kty": "oct", "kid": "sym", "k": "c2VjcmV0"},
+            {"kty": "RSA", "kid": "broken"},
+            "junk",
+        ]
+    }
     assert set(parse_jwks(document)) == {"sig"}

@@ -79,9 +79,7 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield client
 
 
-def moderator(
-    sim: RunningSimulator, session: aiohttp.ClientSession, **options: Any
-) -> ContentSafetyModerator:
+def moderator(sim: RunningSimulator, session: aiohttp.ClientSession, **options: Any) -> ContentSafetyModerator:
     options.setdefault("api_key", DEFAULT_API_KEY)
     return ContentSafetyModerator(sim.url, session, **{**FAST, **options})
 
@@ -97,18 +95,14 @@ async def inject_faults(sim: RunningSimulator, session: aiohttp.ClientSession, *
         assert response.status == 200
 
 
-async def create_blocklist(
-    sim: RunningSimulator, session: aiohttp.ClientSession, name: str, terms: list[str]
-) -> None:
+async def create_blocklist(sim: RunningSimulator, session: aiohttp.ClientSession, name: str, terms: list[str]) -> None:
     url = f"{sim.url}/contentsafety/text/blocklists/{name}"
     headers = {"Ocp-Apim-Subscription-Key": DEFAULT_API_KEY}
     params = {"api-version": "2024-09-01"}
     async with session.patch(url, params=params, headers=headers, json={"description": "test"}) as response:
         assert response.status == 201
     items = {"blocklistItems": [{"text": term, "description": "test"} for term in terms]}
-    async with session.post(
-        f"{url}:addOrUpdateBlocklistItems", params=params, headers=headers, json=items
-    ) as response:
+    async with session.post(f"{url}:addOrUpdateBlocklistItems", params=params, headers=headers, json=items) as response:
         assert response.status == 200
         assert [item["text"] for item in (await response.json())["blocklistItems"]] == terms
 
@@ -159,12 +153,8 @@ async def test_needs_exactly_one_auth_method(session: aiohttp.ClientSession) -> 
 
 
 @session_loop
-async def test_maps_categories_scores_and_provider(
-    simulator: RunningSimulator, session: aiohttp.ClientSession
-) -> None:
-    result = await moderator(simulator, session).analyze(
-        "I despise them and will stab them", kind="completion"
-    )
+async def test_maps_categories_scores_and_provider(simulator: RunningSimulator, session: aiohttp.ClientSession) -> None:
+    result = await moderator(simulator, session).analyze("I despise them and will stab them", kind="completion")
     assert result.provider == "content_safety"
     assert {*HARM_CATEGORIES, Category.JAILBREAK, Category.PII} <= set(result.categories)
     assert result.severity(Category.VIOLENCE) == 4
@@ -213,9 +203,7 @@ async def test_long_text_is_split_and_worst_result_kept(
 
 
 @session_loop
-async def test_blocklist_hits_merged_across_chunks(
-    simulator: RunningSimulator, session: aiohttp.ClientSession
-) -> None:
+async def test_blocklist_hits_merged_across_chunks(simulator: RunningSimulator, session: aiohttp.ClientSession) -> None:
     await create_blocklist(simulator, session, "brands", ["contoso", "fabrikam"])
     text = "contoso " + filler(15_000) + " fabrikam and contoso again"
     result = await moderator(simulator, session, blocklist_names=["brands"]).analyze(text, kind="completion")
@@ -237,9 +225,7 @@ async def test_halt_on_blocklist_hit_skips_category_analysis(
 
 
 @session_loop
-async def test_unknown_blocklist_is_reported(
-    simulator: RunningSimulator, session: aiohttp.ClientSession
-) -> None:
+async def test_unknown_blocklist_is_reported(simulator: RunningSimulator, session: aiohttp.ClientSession) -> None:
     with pytest.raises(ModerationUnavailable) as raised:
         await moderator(simulator, session, blocklist_names=["missing"]).analyze("hi", kind="completion")
     assert raised.value.status == 404 and raised.value.code == "ResourceNotFound"
@@ -315,9 +301,7 @@ async def test_5xx_is_retried(simulator: RunningSimulator, session: aiohttp.Clie
 
 
 @session_loop
-async def test_gives_up_after_max_retries(
-    simulator: RunningSimulator, session: aiohttp.ClientSession
-) -> None:
+async def test_gives_up_after_max_retries(simulator: RunningSimulator, session: aiohttp.ClientSession) -> None:
     await inject_faults(simulator, session, count=50, status=429, retry_after_s=0)
     with pytest.raises(ModerationUnavailable) as raised:
         await moderator(simulator, session, max_retries=2).analyze("hello", kind="completion")
@@ -326,9 +310,7 @@ async def test_gives_up_after_max_retries(
 
 
 @session_loop
-async def test_bearer_token_is_cached_across_calls(
-    simulator: RunningSimulator, session: aiohttp.ClientSession
-) -> None:
+async def test_bearer_token_is_cached_across_calls(simulator: RunningSimulator, session: aiohttp.ClientSession) -> None:
     credential = FakeCredential()
     moderation = moderator(simulator, session, api_key=None, credential=credential)
     await moderation.analyze("first prompt")
@@ -340,9 +322,7 @@ async def test_bearer_token_is_cached_across_calls(
 
 
 @session_loop
-async def test_bearer_token_refreshed_near_expiry(
-    simulator: RunningSimulator, session: aiohttp.ClientSession
-) -> None:
+async def test_bearer_token_refreshed_near_expiry(simulator: RunningSimulator, session: aiohttp.ClientSession) -> None:
     credential = FakeCredential(lifetime_s=60)
     moderation = moderator(simulator, session, api_key=None, credential=credential)
     await moderation.analyze("first", kind="completion")

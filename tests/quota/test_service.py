@@ -82,9 +82,7 @@ async def test_tenant_budget_binds_before_the_user_budget(clients: Clients) -> N
 async def test_tenant_override_stored_in_cosmos_takes_effect(clients: Clients) -> None:
     container = quota_container(clients)
     limited, unlimited = fresh_caller(), fresh_caller()
-    await container.upsert_item(
-        {"id": OVERRIDE_ID, "pk": override_partition(limited.tenant_id), "user_tpm": 300}
-    )
+    await container.upsert_item({"id": OVERRIDE_ID, "pk": override_partition(limited.tenant_id), "user_tpm": 300})
     quota = make_service(clients, quota_user_tpm=5_000)
 
     error = await _refused(quota.reserve(limited, "gpt-4o-mini", 400))

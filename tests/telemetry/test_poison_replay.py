@@ -123,9 +123,7 @@ async def test_a_failed_send_leaves_the_message_on_the_poison_queue(
 
     monkeypatch.setattr(target, "send_message", failing_send)
     original = clients.queues.get_queue_client
-    monkeypatch.setattr(
-        clients.queues, "get_queue_client", lambda name: target if name == queue else original(name)
-    )
+    monkeypatch.setattr(clients.queues, "get_queue_client", lambda name: target if name == queue else original(name))
 
     with pytest.raises(ConnectionError):
         await poison.replay(clients.queues, queue, out=io.StringIO())

@@ -63,9 +63,7 @@ def test_secrets_are_masked_in_messages_arguments_extras_and_tracebacks(
 ) -> None:
     log, stream = log_lines
     token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXZhbHVl"
-    log.info(
-        "upstream said %s", f"Authorization: Bearer {token}", extra={"endpoint": "https://x?sig=abcdEFGH123"}
-    )
+    log.info("upstream said %s", f"Authorization: Bearer {token}", extra={"endpoint": "https://x?sig=abcdEFGH123"})
     try:
         raise ValueError("AccountEndpoint=https://a/;AccountKey=c2VjcmV0a2V5PT0=;")
     except ValueError:

@@ -50,21 +50,15 @@ def test_quota_rejections_and_moderation_blocks(telemetry: Telemetry) -> None:
     metrics.record_moderation_blocks(["hate"], stage=stage)
 
     assert (
-        telemetry.total(
-            metrics.QUOTA_REJECTIONS, {attr.TENANT_HASH: tenant, attr.QUOTA_LIMIT: "tokens_per_minute"}
-        )
+        telemetry.total(metrics.QUOTA_REJECTIONS, {attr.TENANT_HASH: tenant, attr.QUOTA_LIMIT: "tokens_per_minute"})
         == 2
     )
     assert (
-        telemetry.total(
-            metrics.MODERATION_BLOCKS, {attr.MODERATION_STAGE: stage, attr.MODERATION_CATEGORY: "hate"}
-        )
+        telemetry.total(metrics.MODERATION_BLOCKS, {attr.MODERATION_STAGE: stage, attr.MODERATION_CATEGORY: "hate"})
         == 2
     )
     assert (
-        telemetry.total(
-            metrics.MODERATION_BLOCKS, {attr.MODERATION_STAGE: stage, attr.MODERATION_CATEGORY: "violence"}
-        )
+        telemetry.total(metrics.MODERATION_BLOCKS, {attr.MODERATION_STAGE: stage, attr.MODERATION_CATEGORY: "violence"})
         == 1
     )
 
@@ -77,12 +71,7 @@ def test_upstream_retries_and_failovers(telemetry: Telemetry) -> None:
     metrics.record_upstream_failover(from_backend=primary, to_backend=secondary, reason="503")
 
     assert telemetry.total(metrics.UPSTREAM_RETRIES, {attr.UPSTREAM_BACKEND: primary}) == 2
-    assert (
-        telemetry.total(
-            metrics.UPSTREAM_RETRIES, {attr.UPSTREAM_BACKEND: primary, attr.UPSTREAM_REASON: "429"}
-        )
-        == 1
-    )
+    assert telemetry.total(metrics.UPSTREAM_RETRIES, {attr.UPSTREAM_BACKEND: primary, attr.UPSTREAM_REASON: "429"}) == 1
     assert (
         telemetry.total(
             metrics.UPSTREAM_FAILOVERS, {attr.UPSTREAM_BACKEND: primary, attr.UPSTREAM_TO_BACKEND: secondary}
@@ -99,15 +88,10 @@ def test_queue_age_and_poison(telemetry: Telemetry) -> None:
     metrics.record_poison(queue=queue, reason="invalid")
 
     (age,) = [
-        p
-        for p in telemetry.points(metrics.QUEUE_MESSAGE_AGE)
-        if (p.attributes or {}).get(attr.QUEUE_NAME) == queue
+        p for p in telemetry.points(metrics.QUEUE_MESSAGE_AGE) if (p.attributes or {}).get(attr.QUEUE_NAME) == queue
     ]
     assert (age.count, age.sum, age.min) == (2, 40.0, 0.0)  # type: ignore[union-attr]
-    assert (
-        telemetry.total(metrics.QUEUE_POISON, {attr.QUEUE_NAME: queue, attr.QUEUE_POISON_REASON: "invalid"})
-        == 1
-    )
+    assert telemetry.total(metrics.QUEUE_POISON, {attr.QUEUE_NAME: queue, attr.QUEUE_POISON_REASON: "invalid"}) == 1
 
 
 def test_metric_attributes_are_all_allow_listed(telemetry: Telemetry) -> None:

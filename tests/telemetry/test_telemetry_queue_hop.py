@@ -40,9 +40,7 @@ class Note(BaseModel):
 
 
 def _caller() -> Caller:
-    return Caller(
-        CallerKind.USER, tenant_id="tenant-a", user_id="user-1", issuer="local", capabilities=frozenset()
-    )
+    return Caller(CallerKind.USER, tenant_id="tenant-a", user_id="user-1", issuer="local", capabilities=frozenset())
 
 
 async def _fresh_queue(clients: Any) -> str:
@@ -105,9 +103,7 @@ async def test_message_age_is_time_since_the_envelope_was_created(telemetry: Tel
     with message_scope(queue, envelope):
         pass
 
-    (point,) = [
-        p for p in telemetry.points(QUEUE_MESSAGE_AGE) if (p.attributes or {}).get(attr.QUEUE_NAME) == queue
-    ]
+    (point,) = [p for p in telemetry.points(QUEUE_MESSAGE_AGE) if (p.attributes or {}).get(attr.QUEUE_NAME) == queue]
     assert 3000 <= point.sum < 13000  # type: ignore[union-attr]
 
 

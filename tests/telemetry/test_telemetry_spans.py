@@ -99,9 +99,7 @@ def test_no_current_trace_means_no_headers_and_an_empty_carrier_keeps_the_curren
 def test_set_up_happens_once_per_process(telemetry: Telemetry, stack: Any) -> None:
     assert setup.use_in_memory_telemetry() == (telemetry.exporter, telemetry.reader)
     provider = trace.get_tracer_provider()
-    settings = load_settings(
-        APPLICATIONINSIGHTS_CONNECTION_STRING="InstrumentationKey=00000000-0000-0000-0000-0"
-    )
+    settings = load_settings(APPLICATIONINSIGHTS_CONNECTION_STRING="InstrumentationKey=00000000-0000-0000-0000-0")
 
     assert setup.configure_telemetry(settings) == "in_memory"
     assert trace.get_tracer_provider() is provider
