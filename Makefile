@@ -9,7 +9,7 @@ STAMP_NPM := node_modules/.installed
 CHECKOV_VERSION := 3.3.30
 STAMP_CHECKOV := .local/checkov/.installed-$(CHECKOV_VERSION)
 
-.PHONY: run test token lint typecheck emulators install clean bench audit lock train-moderation
+.PHONY: run test token lint typecheck emulators install clean bench audit lock
 
 $(STAMP_PY): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -44,7 +44,7 @@ token: $(STAMP_PY)
 emulators: install
 	$(BIN)/python -m devhost emulators
 
-PY_SOURCES := shared functions devhost cli tests bench training function_app.py
+PY_SOURCES := shared functions devhost cli tests bench function_app.py
 
 lint: $(STAMP_PY)
 	$(BIN)/ruff check $(PY_SOURCES)
@@ -61,11 +61,6 @@ audit: $(STAMP_PY)
 lock: $(STAMP_PY)
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock requirements.txt
-
-## Rebuild the embedded moderator's heads from data/ (fixed seeds) and the model card's figures
-train-moderation: $(STAMP_PY)
-	$(BIN)/python -m training.train
-	$(BIN)/python -m training.report --write-docs
 
 clean:
 	rm -rf $(VENV) node_modules .local

@@ -1,15 +1,13 @@
-"""Cost of EmbeddedModerator.analyze() per KB, for ordinary and adversarial text, in one interleaved run.
+"""Latency of EmbeddedModerator.analyze() on 1 KB prompts: p50 and p99 over many calls.
 
 Usage (from the project root):
-    .venv/bin/python bench/moderation_latency.py [--calls 400] [--sizes 1024,4096,16384]
+    .venv/bin/python bench/moderation_latency.py [--calls 2000] [--size 1024]
 
-Ordinary text is built from a fixed seed out of harmless sentences. Adversarial shapes, each cut to the
-same sizes: one phrase repeated, spaced-out letters ("k i l l ..."), runs of harm keywords, one word with
-no spaces, and mixed-script text with invisible characters. Every call gets a distinct text (a counter
-is prefixed), calls of all shapes are interleaved so they share machine conditions, and time is
-wall-clock and thread CPU time per awaited call (CPU time is what one core spends, and is far less
-disturbed by other jobs on a shared machine). Reports p50 and p99 in ms per KB and each shape's CPU p50
-relative to ordinary text of the same size.
+The prompts are built from a fixed seed out of ordinary, harmless sentences (with the odd e-mail address
+and number), which is the common case in production; every call gets a different prompt so nothing is
+cached. With --dev, the prompts are instead the development set's texts of at least SIZE characters
+(mostly long jailbreak templates and role-play prompts), cut to SIZE, read in place. Time is wall-clock
+per analyze() call, measured around the awaited coroutine.
 """
 
 from __future__ import annotations
@@ -20,12 +18,12 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shared.moderation.embedded import EmbeddedModerator
+from shared.moderation.evaluation import DEV_SET, load_examples
 
 SENTENCES = (
     "Can you help me write a Python function that parses ISO dates and returns a timezone-aware datetime?",
@@ -38,66 +36,51 @@ SENTENCES = (
     "The meeting moved to Thursday at 10:30; the dial-in number is +1 415 555 0199 for remote people.",
     "Summarise the attached notes on the migration plan and list open questions for the architects.",
     "What are good practices for rotating secrets stored in a key vault for a serverless application?",
+    "Write unit tests for a shopping cart class that applies discounts and rejects negative quantities.",
+    "Give me three ideas for a team offsite that works for people who do not like outdoor activities.",
 )
-KEYWORDS = ("kill", "bomb", "hate", "drugs", "attack", "weapon", "steal", "ignore", "instructions", "naked")
 
 
-def ordinary(rng: random.Random, size: int) -> str:
+def make_prompt(rng: random.Random, size: int) -> str:
     parts: list[str] = []
     while sum(len(part) + 1 for part in parts) < size:
         parts.append(rng.choice(SENTENCES))
-    return " ".join(parts)
+    return " ".join(parts)[:size]
 
 
-SHAPES: dict[str, Callable[[random.Random, int], str]] = {
-    "ordinary": ordinary,
-    "repetition": lambda rng, size: "I will kill you. " * (size // 17 + 1),
-    "spaced letters": lambda rng, size: " ".join("kill them all now ") * (size // 36 + 1),
-    "keyword run": lambda rng, size: " ".join(rng.choice(KEYWORDS) for _ in range(size // 4)),
-    "one long word": lambda rng, size: "".join(rng.choice("abcdefghij0134@$") for _ in range(size)),
-    "mixed script": lambda rng, size: "k\u200bi\u200bl\u200bl \uff48\uff41\uff54\uff45 殺す убить " * (size // 24 + 1),
-}
+def dev_prompts(calls: int, size: int) -> list[str]:
+    long_texts = [example.text[:size] for example in load_examples(DEV_SET) if len(example.text) >= size]
+    return [long_texts[index % len(long_texts)] for index in range(calls)]
 
 
-Timings = dict[tuple[str, int], list[float]]
-
-
-async def measure(calls: int, sizes: list[int]) -> tuple[Timings, Timings]:
-    rng = random.Random(1234)
+async def measure(prompts: list[str]) -> list[float]:
     moderator = EmbeddedModerator(blocklists={"internal": ["project falcon", "codename orchid"]})
-    bodies = {(shape, size): make(rng, size)[:size] for shape, make in SHAPES.items() for size in sizes}
-    for (shape, size), body in bodies.items():  # warm-up, other texts
-        await moderator.analyze(f"warm {shape} {size} " + body)
-    wall: Timings = {key: [] for key in bodies}
-    cpu: Timings = {key: [] for key in bodies}
-    for call in range(calls):
-        for key, body in bodies.items():
-            text = f"{call:06d} {body}"[: key[1]]
-            started, started_cpu = time.perf_counter(), time.thread_time()
-            await moderator.analyze(text)
-            cpu[key].append((time.thread_time() - started_cpu) * 1000 / (key[1] / 1024))
-            wall[key].append((time.perf_counter() - started) * 1000 / (key[1] / 1024))
-    return wall, cpu
+    for prompt in prompts[:50]:  # warm-up
+        await moderator.analyze(prompt)
+    timings = []
+    for prompt in prompts:
+        started = time.perf_counter()
+        await moderator.analyze(prompt)
+        timings.append((time.perf_counter() - started) * 1000)
+    await moderator.aclose()
+    return timings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=400)
-    parser.add_argument("--sizes", default="1024,4096,16384", help="text lengths in characters")
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--size", type=int, default=1024, help="prompt length in characters")
+    parser.add_argument("--dev", action="store_true", help="use long development-set prompts instead")
     args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.sizes.split(",")]
-    wall, cpu = asyncio.run(measure(args.calls, sizes))
-    print(f"EmbeddedModerator.analyze(), {args.calls} calls per shape and size, ms per KB")
-    print("| text | chars | wall p50 ms/KB | wall p99 ms/KB | CPU p50 ms/KB | CPU p99 ms/KB | CPU p50 / ordinary |")
-    print("|---|---|---|---|---|---|---|")
-    for (shape, size), values in wall.items():
-        cuts = statistics.quantiles(values, n=100)
-        used = statistics.quantiles(cpu[(shape, size)], n=100)
-        base = statistics.median(cpu[("ordinary", size)])
-        print(
-            f"| {shape} | {size} | {cuts[49]:.3f} | {cuts[98]:.3f} | {used[49]:.3f} | {used[98]:.3f} "
-            f"| {used[49] / base:.2f} |"
-        )
+    rng = random.Random(1234)
+    prompts = (
+        dev_prompts(args.calls, args.size) if args.dev else [make_prompt(rng, args.size) for _ in range(args.calls)]
+    )
+    timings = asyncio.run(measure(prompts))
+    cuts = statistics.quantiles(timings, n=100)
+    source = "development-set" if args.dev else "generated benign"
+    print(f"analyze() on {args.size}-character {source} prompts, {args.calls} calls")
+    print(f"p50 {cuts[49]:.3f} ms   p99 {cuts[98]:.3f} ms   mean {statistics.fmean(timings):.3f} ms")
     return 0
 
 

@@ -1,15 +1,17 @@
-"""The embedded moderator: learned heads for harm and prompt attacks, exact rules for the rest."""
+"""The embedded moderator: offline rules for harm, jailbreak/injection, PII and custom blocklists."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
-from shared.moderation.attack_templates import matched_templates
 from shared.moderation.blocklist import Blocklists
-from shared.moderation.classifier import Heads, load_heads
-from shared.moderation.features import normalize
-from shared.moderation.models import HARM_CATEGORIES, Category, CategoryResult, ModerationResult, PiiSpan, TextKind
+from shared.moderation.harm import HarmClassifier
+from shared.moderation.jailbreak import JailbreakDetector, JailbreakVerdict
+from shared.moderation.models import Category, CategoryResult, ModerationResult, PiiSpan, TextKind
 from shared.moderation.pii import PiiType, find_pii
+from shared.moderation.rules import severity_for
+from shared.moderation.text_norm import normalize
 
 # Secrets leak access; government and financial identifiers are worse than contact details.
 _PII_SEVERITY: dict[str, int] = {
@@ -25,17 +27,23 @@ _PII_SEVERITY: dict[str, int] = {
 _SCORE_FOR_SEVERITY = {0: 0.0, 2: 0.4, 4: 0.7, 6: 1.0}
 
 
+@lru_cache(maxsize=1)
+def _engines() -> tuple[HarmClassifier, JailbreakDetector]:
+    """Compiled once per process and shared: the rule sets are immutable."""
+    return HarmClassifier(), JailbreakDetector()
+
+
 class EmbeddedModerator:
     """Offline `Moderator`. Construct once per process; `analyze` is safe to call concurrently.
 
-    The heads are loaded once per process and shared. Scoring is pure CPU, linear in the text and well
-    under a millisecond per KB, so it runs inline rather than in a thread pool.
+    The work is pure CPU and well under 2 ms for a 1 KB prompt, so it runs inline rather than in a
+    thread pool. Severity follows Content Safety's 0/2/4/6 steps (score >= 0.25 / 0.5 / 0.8).
     """
 
     name = "embedded"
 
     def __init__(self, blocklists: Mapping[str, Iterable[str]] | None = None, *, detect_pii: bool = True) -> None:
-        self._heads: Heads = load_heads()
+        self._harm, self._jailbreak = _engines()
         self._blocklists = Blocklists(blocklists)
         self._detect_pii = detect_pii
 
@@ -44,17 +52,15 @@ class EmbeddedModerator:
 
     def analyze_sync(self, text: str, *, kind: TextKind = "prompt", documents: Sequence[str] = ()) -> ModerationResult:
         normalized = normalize(text)
-        verdict = self._heads.score_normalized(normalized)
-        categories: dict[Category, CategoryResult] = {}
-        for category in HARM_CATEGORIES:
-            score, severity = verdict.category(category.value)
-            categories[category] = CategoryResult(category=category, severity=severity, score=score)
-        # Completions are the model's own words: only the documents sent with them can carry an attack.
-        attacks = [self.attack(normalize(document)) for document in documents]
-        if kind == "prompt":
-            attacks.append(self.attack(normalized, verdict.category(Category.JAILBREAK.value)))
-        score, severity = max(attacks, default=(0.0, 0))
-        categories[Category.JAILBREAK] = CategoryResult(category=Category.JAILBREAK, severity=severity, score=score)
+        harm = self._harm.classify(text, normalized=normalized)
+        categories = {
+            category: CategoryResult(category=category, severity=severity_for(score), score=score)
+            for category, score in harm.scores.items()
+        }
+        attack = self.jailbreak_verdict(text, kind=kind, documents=documents, normalized=normalized)
+        categories[Category.JAILBREAK] = CategoryResult(
+            category=Category.JAILBREAK, severity=severity_for(attack.score), score=attack.score
+        )
         pii = find_pii(text) if self._detect_pii else []
         pii_severity = max((_PII_SEVERITY[span.type] for span in pii), default=0)
         categories[Category.PII] = CategoryResult(
@@ -67,14 +73,22 @@ class EmbeddedModerator:
         ordered = {category: categories[category] for category in Category}
         return ModerationResult(categories=ordered, pii=pii, blocklist_hits=hits, provider=self.name)
 
-    def attack(self, normalized: str, learned: tuple[float, int] | None = None) -> tuple[float, int]:
-        """Jailbreak/injection score and severity of normalised text: a known template is certain, else the
-        attack head decides."""
-        if matched_templates(normalized):
-            return 1.0, 6
-        if learned is None:
-            learned = self._heads.score_normalized(normalized).category(Category.JAILBREAK.value)
-        return learned
+    def jailbreak_verdict(
+        self,
+        text: str,
+        *,
+        kind: TextKind = "prompt",
+        documents: Sequence[str] = (),
+        normalized: str | None = None,
+    ) -> JailbreakVerdict:
+        """Prompt attacks in a user prompt, and indirect injection in accompanying documents.
+
+        Completions are the model's own words, so only their documents (if any) are checked.
+        """
+        verdicts = [self._jailbreak.detect_documents(documents)]
+        if kind == "prompt":
+            verdicts.append(self._jailbreak.detect(text, normalized=normalized))
+        return max(verdicts, key=lambda verdict: verdict.score)
 
     def find_pii(self, text: str) -> list[PiiSpan]:
         return find_pii(text)

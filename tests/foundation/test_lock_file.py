@@ -11,7 +11,8 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED_PRE_RELEASES = re.compile(
     r"^(azure-monitor-opentelemetry-exporter|azure-core-tracing-opentelemetry|opentelemetry-instrumentation(-.+)?"
-    r"|opentelemetry-semantic-conventions|opentelemetry-util-http)$"
+    r"|opentelemetry-semantic-conventions|opentelemetry-util-http|opentelemetry-exporter-http-transport"
+    r"|opentelemetry-exporter-otlp-common)$"
 )
 """Required by azure-monitor-opentelemetry and never released as final (docs/deployment.md, Supply chain)."""
 

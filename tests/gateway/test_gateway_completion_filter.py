@@ -23,7 +23,7 @@ from tests.gateway.gateway_helpers import chat, new_caller
 pytestmark = pytest.mark.stack
 
 MODEL = "gpt-4o-mini"
-VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
+VIOLENT = "I will stab you and massacre your whole family tonight."
 BENIGN = ("The quarterly report covers revenue, churn and the three biggest customer wins of the year. " * 3)[:210]
 
 
@@ -53,13 +53,13 @@ def test_flagged_non_streamed_completion_is_withheld(sdk: tuple[openai.OpenAI, d
     raw = client.chat.completions.with_raw_response.create(
         model=MODEL, messages=[{"role": "user", "content": quoted(f"{BENIGN} {VIOLENT}")}]
     )
-    assert "pipe bomb" not in raw.http_response.text and "the mall" not in raw.http_response.text
+    assert "stab" not in raw.http_response.text and "massacre" not in raw.http_response.text
     completion = raw.parse()
     (choice,) = completion.choices
     assert choice.finish_reason == "content_filter"
     assert not choice.message.content
     results = (choice.model_extra or {})["content_filter_results"]
-    assert results["violence"]["filtered"] is True and results["violence"]["severity"] in ("medium", "high")
+    assert results["violence"] == {"filtered": True, "severity": "high"}
     assert results["hate"]["filtered"] is False
     assert completion.usage is not None and completion.usage.completion_tokens > 0, "usage is still reported"
 
@@ -78,7 +78,7 @@ def test_withheld_completion_is_not_stored_in_the_conversation(
     sdk: tuple[openai.OpenAI, dict[str, str]], http: httpx.Client
 ) -> None:
     client, headers = sdk
-    prompt = quoted(f"{BENIGN} {VIOLENT}")
+    prompt = quoted(VIOLENT)
     raw = client.chat.completions.with_raw_response.create(
         model=MODEL, messages=[{"role": "user", "content": prompt}], extra_headers={"X-Conversation-Id": "new"}
     )
@@ -123,7 +123,7 @@ def test_cut_stream_stores_only_the_text_the_client_received(
     assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == [
         "content_filter"
     ]
-    assert len(delivered) >= 200 and "pipe bomb" not in delivered and reply.startswith(delivered)
+    assert len(delivered) >= 200 and "stab" not in delivered and reply.startswith(delivered)
     messages = stored_messages(http, headers, raw.headers["X-Conversation-Id"], 2)
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[1]["content"] == delivered

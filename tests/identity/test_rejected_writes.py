@@ -20,7 +20,7 @@ from tests.conftest import RunningHost, bearer
 from tests.identity.conversation_probe import BASE, create_owned, expect, expect_error, new_id, snapshot
 
 MODEL = "gpt-4o-mini"
-VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
+VIOLENT = "I will stab you and massacre your whole family tonight."
 Case = tuple[str, str, str, bytes | Any, dict[str, str], int]
 """(name, method, url, body: raw bytes or JSON-able, extra headers, expected status)."""
 

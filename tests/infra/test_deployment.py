@@ -277,10 +277,10 @@ def test_a_container_added_to_the_code_alone_is_reported(
     default_deployment: Deployment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = settings_from(app_settings(default_deployment), monkeypatch)
-    audit = resources.ContainerSpec("audit", excluded_paths=("/payload/*",), fixed_ttl=-1)
-    monkeypatch.setattr(resources, "CONTAINERS", (*resources.CONTAINERS, audit))
+    ledger = resources.ContainerSpec("ledger", excluded_paths=("/payload/*",), fixed_ttl=-1)
+    monkeypatch.setattr(resources, "CONTAINERS", (*resources.CONTAINERS, ledger))
     assert drift(declared_containers(settings), deployed_containers(default_deployment)) == [
-        "audit: declared in the code, missing from the Bicep"
+        "ledger: declared in the code, missing from the Bicep"
     ]
     assert json.loads((INFRA / "resources.json").read_text()) != resources.infra_declaration()
 

@@ -18,7 +18,7 @@ from shared.resources import MODERATION
 from tests.conftest import RunningHost
 
 MODEL = "gpt-4o-mini"
-VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
+VIOLENT = "I will stab you and massacre your whole family tonight."
 BENIGN = ("The quarterly report covers revenue, churn and the three biggest customer wins of the year. " * 3)[:210]
 
 
@@ -104,7 +104,7 @@ async def test_flagged_streamed_completion_is_cut_before_the_flagged_window(
         finally:
             (await control.post(simulator, json={"per_token_ms": before})).raise_for_status()
     assert finishes == ["content_filter"]
-    assert "pipe bomb" not in text and "the mall" not in text
+    assert "stab" not in text and "massacre" not in text
     assert text and reply.startswith(text) and len(text) >= 200, "clean windows before it were delivered"
 
     container = clients.database.get_container_client(MODERATION.name)
@@ -116,8 +116,7 @@ async def test_flagged_streamed_completion_is_cut_before_the_flagged_window(
         ]
         await asyncio.sleep(0.2)
     assert records and records[0]["action"] == "block" and "text" not in records[0]
-    violence = [found for found in records[0]["categories"] if found["category"] == "violence"]
-    assert violence and violence[0]["severity"] >= 4 and violence[0]["action"] == "block"
+    assert {"category": "violence", "severity": 6, "action": "block"} in records[0]["categories"]
 
 
 def test_clean_streamed_completion_is_delivered_whole(devhost: RunningHost) -> None:

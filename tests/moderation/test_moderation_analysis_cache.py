@@ -9,7 +9,7 @@ from shared.moderation.models import ModerationResult, TextKind
 from shared.moderation.policy import PolicyStore, policy_from_setting
 from shared.moderation.service import AnalysisCache, ModerationService
 
-VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
+VIOLENT = "I will stab you and massacre your whole family tonight."
 
 
 class CountingCalls:

@@ -21,7 +21,7 @@ from shared.queues.envelope import Envelope
 from shared.queues.producer import QueueProducer
 from shared.resources import MODERATION, MODERATION_REQUESTS_QUEUE, poison_queue
 
-VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
+VIOLENT = "I will stab you and massacre your whole family tonight."
 
 
 class CountingModerator(EmbeddedModerator):

@@ -22,7 +22,7 @@ from shared.telemetry.metrics import MODERATION_BLOCKS
 from shared.telemetry.setup import use_in_memory_telemetry
 from tests.telemetry.telemetry_support import Telemetry
 
-VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
+VIOLENT = "I will stab you and massacre your whole family tonight."
 CARD = "4111 1111 1111 1111"
 
 
@@ -64,7 +64,7 @@ async def test_blocks_harm_and_records_the_outcome_without_text(clients) -> None
     record = records[0]
     assert record["action"] == "block" and record["stage"] == "prompt" and record["request_id"] == "req-1"
     assert record["categories"] == [{"category": "violence", "severity": 6, "action": "block"}]
-    assert "text" not in record and "pipe bomb" not in str(record) and tenant not in str(record)
+    assert "text" not in record and "stab" not in str(record) and tenant not in str(record)
     assert telemetry.total(MODERATION_BLOCKS, {attr.MODERATION_CATEGORY: "violence"}) == blocks_before + 1
     spans = [s for s in telemetry.spans_named("moderation") if (s.attributes or {}).get(attr.TENANT_HASH)
              == tenant_hash(tenant)]  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 from devhost.issuer import mint_token
 from tests.conftest import RunningHost, bearer
 
-VIOLENT = "Step-by-step instructions to build a pipe bomb and kill people at the mall."
+VIOLENT = "I will stab you and massacre your whole family tonight."
 CARD = "4111 1111 1111 1111"
 
 

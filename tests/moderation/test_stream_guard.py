@@ -20,7 +20,7 @@ from shared.moderation.service import Moderation, ModerationService
 from shared.moderation.stream_guard import WindowedStreamGuard, completion_guard, window_start
 
 BENIGN = ("The quarterly report covers revenue, churn and the three biggest customer wins of the year. " * 3)[:230]
-VIOLENT = " Step-by-step instructions to build a pipe bomb and massacre people at the mall."
+VIOLENT = " I will stab you and massacre your whole family tonight."
 
 
 def fake_moderation(blocked: bool) -> Moderation:

@@ -104,8 +104,11 @@ async def _take(clients: Any, queue: str, idempotency_key: str) -> dict[str, Any
     """The message on `queue` with this idempotency key, removed from the queue; None if not there yet."""
     client = clients.queues.get_queue_client(queue)
     async for message in client.receive_messages(messages_per_page=32, visibility_timeout=2):
-        envelope = json.loads(base64.b64decode(message.content))
-        if envelope.get("idempotency_key") == idempotency_key:
+        try:
+            envelope = json.loads(base64.b64decode(message.content))
+        except ValueError:
+            continue
+        if isinstance(envelope, dict) and envelope.get("idempotency_key") == idempotency_key:
             await client.delete_message(message)
             return dict(envelope)
     return None

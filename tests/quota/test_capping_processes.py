@@ -38,7 +38,7 @@ def _body(text: str) -> dict[str, Any]:
 
 
 async def _post(client: httpx.AsyncClient, url: str, token: str) -> httpx.Response:
-    body = _body(f"Tell me everything, request {uuid.uuid4().hex[:6]}.")
+    body = _body(f"Summarise the history of tea in two lines, request {uuid.uuid4().hex[:6]}.")
     return await client.post(f"{url}/api/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {token}"})
 
 

@@ -1,0 +1,186 @@
+"""Literal prefilter: skip regex rules whose required words do not occur in the text.
+
+For each rule we derive, from its parsed regular expression, a set of literal strings at least one of
+which must occur in any match. One Aho-Corasick pass over the text then tells which rules can match at
+all, so a long benign prompt pays for a handful of regex searches instead of a few hundred.
+"""
+
+from __future__ import annotations
+
+import re._constants as sre_c
+import re._parser as sre_parse
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import ahocorasick
+
+# Literals shorter than this filter too little to be worth a gate.
+MIN_LITERAL_LENGTH = 3
+# How far a match may reach before or after the literal that let it through.
+WINDOW = 240
+# Function words occur in nearly every text, so a gate made of them selects nearly everything.
+_COMMON = frozenset(
+    [
+        "the",
+        "they",
+        "them",
+        "then",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "their",
+        "are",
+        "and",
+        "for",
+        "you",
+        "your",
+        "with",
+        "will",
+        "can",
+        "how",
+        "what",
+        "about",
+        "best",
+        "all",
+        "any",
+        "not",
+        "but",
+        "can't",
+        "don't",
+        "into",
+        "from",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "been",
+        "being",
+        "its",
+        "it's",
+        "our",
+        "out",
+        "one",
+        "some",
+        "who",
+        "why",
+        "when",
+        "where",
+        "which",
+        "would",
+        "could",
+        "should",
+        "make",
+        "take",
+        "get",
+        "give",
+        "see",
+    ]
+)
+
+
+def _selectivity(found: frozenset[str]) -> tuple[bool, int, int]:
+    common = any(literal.strip(" '") in _COMMON or len(literal.strip()) < MIN_LITERAL_LENGTH for literal in found)
+    return (not common, min(map(len, found)), -len(found))
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    if not candidates:
+        return None
+    return max(candidates, key=_selectivity)
+
+
+def _required(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Literals of which one must appear in every match of this sequence, or None when no such set exists."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            candidates.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        found: frozenset[str] | None = None
+        if op is sre_c.SUBPATTERN:
+            found = _required(av[-1])
+        elif op is sre_c.BRANCH:
+            branches = [_required(branch) for branch in av[1]]
+            if all(branch is not None for branch in branches):
+                found = frozenset().union(*(branch for branch in branches if branch is not None))
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+            low, _high, item = av
+            found = _required(item) if low >= 1 else None
+        elif op is sre_c.ATOMIC_GROUP:
+            found = _required(av)
+        if found:
+            candidates.append(found)
+    flush()
+    return _best(candidates)
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """A set of strings one of which occurs in every match of `pattern`; None if none is useful."""
+    found = _required(sre_parse.parse(pattern))
+    if found is None or min(map(len, found)) < MIN_LITERAL_LENGTH:
+        return None
+    return found
+
+
+class LiteralPrefilter:
+    """Maps texts to the indexes of the patterns that may match them."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self._always: list[int] = []
+        self._by_literal: dict[str, list[int]] = {}
+        for index, pattern in enumerate(patterns):
+            literals = required_literals(pattern)
+            if literals is None:
+                self._always.append(index)
+                continue
+            for literal in literals:
+                self._by_literal.setdefault(literal, []).append(index)
+        self._automaton = ahocorasick.Automaton()
+        for literal in self._by_literal:
+            self._automaton.add_word(literal, literal)
+        if self._by_literal:
+            self._automaton.make_automaton()
+
+    def candidates(self, text: str) -> dict[int, list[tuple[int, int]]]:
+        """Pattern index -> the (start, end) windows of `text` in which that pattern may match.
+
+        Windows reach WINDOW characters around each occurrence of a required literal, widened to whole
+        words, and are merged; ungated patterns get the whole text.
+        """
+        whole = [(0, len(text))]
+        selected: dict[int, list[tuple[int, int]]] = {index: whole for index in self._always}
+        if not self._by_literal:
+            return selected
+        hits: dict[int, list[tuple[int, int]]] = {}
+        for end, literal in self._automaton.iter(text):
+            start = max(0, end + 1 - len(literal) - WINDOW)
+            stop = min(len(text), end + 1 + WINDOW)
+            for index in self._by_literal[literal]:
+                hits.setdefault(index, []).append((start, stop))
+        for index, spans in hits.items():
+            selected[index] = _merge(spans, text)
+        return dict(sorted(selected.items()))
+
+
+def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, stop in sorted(spans):
+        while stop < len(text) and text[stop].isalnum():
+            stop += 1
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
