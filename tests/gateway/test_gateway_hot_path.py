@@ -55,14 +55,14 @@ async def test_a_whole_stream_is_sent_and_the_disconnect_watcher_is_stopped() ->
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    tasks_before = len(asyncio.all_tasks())
+    tasks_before = asyncio.all_tasks()
     await LeanStreamingResponse(body.__aiter__(), media_type="text/event-stream")(SCOPE, receive, send)
     await asyncio.sleep(0)
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
     assert [m["body"] for m in sent[1:-1]] == [b"data: 0\n\n", b"data: 1\n\n", b"data: 2\n\n"]
     assert sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
     assert body.finished and not body.cancelled
-    assert len(asyncio.all_tasks()) == tasks_before
+    assert not asyncio.all_tasks() - tasks_before, "the disconnect watcher outlived the response"
 
 
 async def test_a_client_disconnect_cancels_the_body_and_returns_normally() -> None:
