@@ -204,6 +204,8 @@ class Settings(BaseSettings):
     moderation_workers: int = Field(2, alias="MODERATION_WORKERS", ge=1, le=64)
 
     health_timeout_s: float = Field(2.0, alias="HEALTH_TIMEOUT_SECONDS", gt=0)
+    health_max_age_s: float = Field(2.0, alias="HEALTH_MAX_AGE_SECONDS", ge=0, le=60)
+    """Oldest dependency report GET /api/health answers with; 0 checks the dependencies on every probe."""
     max_request_bytes: int = Field(1_048_576, alias="MAX_REQUEST_BYTES", gt=0)
 
     # Telemetry: Azure Monitor when the connection string is set, else OTLP or console locally.

@@ -35,6 +35,7 @@ STORE_TIMEOUTS = {
     "STORAGE_REQUEST_TIMEOUT_SECONDS": "2",
     "DEVHOST_QUEUE_LEASE_SECONDS": "10",
     "HEALTH_TIMEOUT_SECONDS": "1",
+    "HEALTH_MAX_AGE_SECONDS": "0",
 }
 """A store call gives up after about 2 x 1 s; a message being processed is leased for 10 s."""
 OUTAGE_S = 8.0
