@@ -202,6 +202,8 @@ class Settings(BaseSettings):
     moderation_inline_chars: int = Field(512, alias="MODERATION_INLINE_CHARS", ge=0)
     """Texts up to this length are analysed on the event loop (~2 ms at worst); longer ones in a worker process."""
     moderation_workers: int = Field(2, alias="MODERATION_WORKERS", ge=1, le=64)
+    moderation_queue_limit: int = Field(64, alias="MODERATION_QUEUE_LIMIT", ge=0, le=10_000)
+    """Texts that may wait for a worker; one more is refused with 503 `moderation_overloaded`."""
 
     health_timeout_s: float = Field(2.0, alias="HEALTH_TIMEOUT_SECONDS", gt=0)
     health_max_age_s: float = Field(2.0, alias="HEALTH_MAX_AGE_SECONDS", ge=0, le=60)

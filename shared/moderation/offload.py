@@ -9,7 +9,9 @@ analysis under a time budget that includes its wait for a worker. A text above `
 refused before any work (413 `moderation_input_too_large`); an analysis over budget fails closed
 with 503 `moderation_timeout` (never "fail open": a client could choose to trigger it), and when it
 was already running its worker pool is replaced so the runaway work stops; analyses that were in
-the killed pool are retried once on the new one.
+the killed pool are retried once on the new one. At most `workers + queue_limit` analyses are admitted
+at once; one more is refused at once with 503 `moderation_overloaded` instead of queueing without
+bound behind work it would only wait out its budget for.
 """
 
 from __future__ import annotations
@@ -52,6 +54,16 @@ def _analyze_in_worker(text: str, kind: TextKind, documents: Sequence[str]) -> M
     return _worker_loop.run_until_complete(_worker_moderator.analyze(text, kind=kind, documents=documents))
 
 
+def overloaded() -> ApiError:
+    return ApiError(
+        503,
+        "Content moderation is at capacity; retry later. The content was not accepted.",
+        type="server_error",
+        code="moderation_overloaded",
+        headers={"Retry-After": "1"},
+    )
+
+
 def budget_exceeded() -> ApiError:
     return ApiError(
         503,
@@ -73,6 +85,7 @@ class OffloadedModerator:
         budget_s: float = 5.0,
         max_chars: int = 1_048_576,
         inline_chars: int = 512,
+        queue_limit: int = 64,
     ) -> None:
         self.factory = factory
         self._inline = factory()
@@ -81,6 +94,9 @@ class OffloadedModerator:
         self._budget_s = budget_s
         self._max_chars = max_chars
         self._inline_chars = inline_chars
+        self._admission_limit = workers + queue_limit
+        self.admitted = 0
+        """Offloaded analyses running or waiting for a worker."""
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         """The running pool, once its workers are up."""
         self._starting: asyncio.Future[concurrent.futures.ProcessPoolExecutor] | None = None
@@ -121,6 +137,15 @@ class OffloadedModerator:
             )
         if size <= self._inline_chars:
             return await self._inline.analyze(text, kind=kind, documents=documents)
+        if self.admitted >= self._admission_limit:
+            raise overloaded()
+        self.admitted += 1
+        try:
+            return await self._offloaded(text, kind, documents)
+        finally:
+            self.admitted -= 1
+
+    async def _offloaded(self, text: str, kind: TextKind, documents: Sequence[str]) -> ModerationResult:
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
             pool = await self._running_pool()

@@ -113,6 +113,7 @@ def build_moderator(clients: Clients, settings: Settings) -> Moderator:
             budget_s=settings.moderation_budget_s,
             max_chars=settings.moderation_max_analysis_chars,
             inline_chars=settings.moderation_inline_chars,
+            queue_limit=settings.moderation_queue_limit,
         )
     if not settings.content_safety_endpoint:
         raise SettingsError("CONTENT_SAFETY_ENDPOINT: required when MODERATION_PROVIDER is content_safety")

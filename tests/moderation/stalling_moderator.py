@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 
@@ -15,6 +16,18 @@ class StallingModerator:
         while "stall" in text:
             time.sleep(0.05)  # noqa: ASYNC251  (stands for CPU-bound work: it never yields to the loop)
         return ModerationResult(categories={}, provider=f"{self.name}:{len(text)}")
+
+    async def aclose(self) -> None:
+        return None
+
+
+class NicenessModerator:
+    """Reports the scheduling niceness of the process it runs in."""
+
+    name = "niceness"
+
+    async def analyze(self, text: str, *, kind: TextKind = "prompt", documents: Sequence[str] = ()) -> ModerationResult:
+        return ModerationResult(categories={}, provider=f"{self.name}:{os.nice(0)}")
 
     async def aclose(self) -> None:
         return None

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
 from shared.errors import ApiError
 from shared.moderation.embedded import EmbeddedModerator
-from shared.moderation.offload import OffloadedModerator
+from shared.moderation.offload import WORKER_NICENESS, OffloadedModerator
 from shared.moderation.service import build_moderator
 from shared.settings import load_settings
-from tests.moderation.stalling_moderator import StallingModerator
+from tests.moderation.stalling_moderator import NicenessModerator, StallingModerator
 
 ADVERSARIAL = ("k i l l " * 500)[:4000]
 
@@ -80,5 +81,38 @@ async def test_analyses_queued_behind_a_runaway_are_retried_not_cancelled() -> N
         assert isinstance(results[0], ApiError) and results[0].code == "moderation_timeout"
         assert not isinstance(results[1], asyncio.CancelledError), "a replaced pool must not cancel the request"
         assert isinstance(results[1], ApiError) or results[1].provider == "stalling:40"
+    finally:
+        await moderator.aclose()
+
+
+async def test_analyses_beyond_the_queue_limit_are_refused_at_once() -> None:
+    moderator = OffloadedModerator(StallingModerator, workers=1, budget_s=120.0, inline_chars=16, queue_limit=1)
+    admitted = [asyncio.ensure_future(moderator.analyze(f"please stall {i} " * 4)) for i in range(2)]
+    try:
+        for _ in range(1000):
+            if moderator.admitted == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert moderator.admitted == 2, "one analysis runs, one waits for the worker"
+        with pytest.raises(ApiError) as refused:
+            await moderator.analyze("a third long text, no room for it")
+        assert refused.value.status == 503 and refused.value.code == "moderation_overloaded"
+        assert refused.value.headers == {"Retry-After": "1"}
+        assert moderator.admitted == 2, "the refused text was never queued"
+        assert (await moderator.analyze("short")).provider == "stalling:5", "short texts still run inline"
+    finally:
+        for task in admitted:
+            task.cancel()
+        await asyncio.gather(*admitted, return_exceptions=True)
+        assert moderator.admitted == 0, "a cancelled request gives its place back"
+        await moderator.aclose()
+
+
+async def test_worker_processes_run_at_the_lowest_cpu_priority() -> None:
+    moderator = OffloadedModerator(NicenessModerator, workers=1, inline_chars=0)
+    try:
+        parent = os.nice(0)
+        assert (await moderator.analyze("long enough")).provider == f"niceness:{max(parent, WORKER_NICENESS)}"
+        assert os.nice(0) == parent, "the serving process keeps its priority"
     finally:
         await moderator.aclose()
