@@ -50,6 +50,9 @@ NOT_TEXT_KEYS = frozenset(
 SCHEMA_KEYS = frozenset({"parameters", "schema"})
 JSON_TEXT_KEYS = frozenset({"arguments"})
 """Keys whose string values are JSON text (tool-call arguments): their decoded strings are what is read."""
+IDENTIFIER_KEYS = frozenset({"name"})
+"""Keys whose values are identifiers (`kill_them_all`): the model reads their `_` and `-` as word breaks."""
+WORD_BREAKS = str.maketrans("_-", "  ")
 INSIDE_JSON = "\0json"
 """A path step: what follows is a path inside the JSON text held by the string before it."""
 
@@ -63,6 +66,13 @@ class Segment:
     path: Path | None
     text: str
     offset: int = 0
+
+    @property
+    def read(self) -> str:
+        """The text as the guard analyses it: same length as `text`, so offsets into either agree."""
+        if self.path and self.path[-1] in IDENTIFIER_KEYS:
+            return self.text.translate(WORD_BREAKS)
+        return self.text
 
 
 def _decoded(text: str) -> Any:
@@ -118,7 +128,7 @@ def model_input(payload: dict[str, Any]) -> tuple[list[Segment], list[str]]:
 
 
 def joined(segments: list[Segment]) -> str:
-    return SEPARATOR.join(segment.text for segment in segments)
+    return SEPARATOR.join(segment.read for segment in segments)
 
 
 class Unredactable(Exception):
