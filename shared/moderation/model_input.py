@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,33 +82,28 @@ def _decoded(text: str) -> Any:
     return value if isinstance(value, dict | list) else None
 
 
-def _strings(value: Any, path: Path, in_schema: bool) -> Iterator[tuple[Path | None, str]]:
+def _collect(value: Any, path: Path, in_schema: bool, out: list[tuple[Path | None, str]]) -> None:
+    """Append every string of `value` the model reads, depth first in document order."""
     if isinstance(value, str):
         inner = _decoded(value) if path and path[-1] in JSON_TEXT_KEYS else None
         if inner is None:
-            yield path, value
+            out.append((path, value))
         else:
-            yield from _strings(inner, (*path, INSIDE_JSON), True)
+            _collect(inner, (*path, INSIDE_JSON), True, out)
     elif isinstance(value, dict):
         for key, child in value.items():
             if in_schema:
-                yield None, key
-            if key in NOT_TEXT_KEYS and not in_schema:
+                out.append((None, key))
+            elif key in NOT_TEXT_KEYS:
                 continue
-            yield from _strings(child, (*path, key), in_schema or key in SCHEMA_KEYS)
+            _collect(child, (*path, key), in_schema or key in SCHEMA_KEYS, out)
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _strings(child, (*path, index), in_schema)
+            _collect(child, (*path, index), in_schema, out)
 
 
-def _is_document(payload: dict[str, Any], path: Path) -> bool:
-    if len(path) < 2 or path[0] not in ("messages", "input") or not isinstance(path[1], int):
-        return False
-    items = payload.get(str(path[0]))
-    item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
-    if not isinstance(item, dict):
-        return False
-    return item.get("role") in DOCUMENT_ROLES or item.get("type") in DOCUMENT_ITEM_TYPES
+def _is_document(item: Any) -> bool:
+    return isinstance(item, dict) and (item.get("role") in DOCUMENT_ROLES or item.get("type") in DOCUMENT_ITEM_TYPES)
 
 
 def model_input(payload: dict[str, Any]) -> tuple[list[Segment], list[str]]:
@@ -117,13 +111,29 @@ def model_input(payload: dict[str, Any]) -> tuple[list[Segment], list[str]]:
     segments: list[Segment] = []
     documents: list[str] = []
     offset = 0
-    for path, text in _strings(payload, (), False):
-        if not text:
+
+    def add(found: list[tuple[Path | None, str]], document: bool) -> None:
+        nonlocal offset
+        for path, text in found:
+            if not text:
+                continue
+            if document and path is not None:
+                documents.append(text)
+            segments.append(Segment(path, text, offset))
+            offset += len(text) + len(SEPARATOR)
+
+    for key, value in payload.items():
+        if key in NOT_TEXT_KEYS:
             continue
-        if path is not None and _is_document(payload, path):
-            documents.append(text)
-        segments.append(Segment(path, text, offset))
-        offset += len(text) + len(SEPARATOR)
+        if key in ("messages", "input") and isinstance(value, list):
+            for index, item in enumerate(value):
+                found: list[tuple[Path | None, str]] = []
+                _collect(item, (key, index), False, found)
+                add(found, _is_document(item))
+            continue
+        found = []
+        _collect(value, (key,), key in SCHEMA_KEYS, found)
+        add(found, False)
     return segments, documents
 
 
