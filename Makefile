@@ -9,7 +9,7 @@ STAMP_NPM := node_modules/.installed
 CHECKOV_VERSION := 3.3.30
 STAMP_CHECKOV := .local/checkov/.installed-$(CHECKOV_VERSION)
 
-.PHONY: run test token lint typecheck emulators install clean bench audit lock
+.PHONY: run test token lint typecheck emulators install clean bench audit lock moderation-figures
 
 $(STAMP_PY): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -44,7 +44,7 @@ token: $(STAMP_PY)
 emulators: install
 	$(BIN)/python -m devhost emulators
 
-PY_SOURCES := shared functions devhost cli tests bench function_app.py
+PY_SOURCES := shared functions devhost cli tests bench training function_app.py
 
 lint: $(STAMP_PY)
 	$(BIN)/ruff check $(PY_SOURCES)
@@ -64,3 +64,11 @@ lock: $(STAMP_PY)
 
 clean:
 	rm -rf $(VENV) node_modules .local
+
+## Leave-one-source-out figures of the embedded moderator and of the learned heads it was compared with
+moderation-figures: $(STAMP_PY)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-train.txt
+	mkdir -p training/results
+	$(BIN)/python -m training.evaluate_rules | tee training/results/rules.txt
+	$(BIN)/python -m training.learned_baseline ngrams | tee training/results/learned-ngrams.txt
+	$(BIN)/python -m training.learned_baseline wordllama | tee training/results/learned-wordllama.txt

@@ -193,6 +193,7 @@ _MARKERS: dict[PiiType, tuple[str, ...]] = {
     PiiType.IPV6: (":",),
 }
 _NUMERIC = frozenset({PiiType.IBAN, PiiType.CREDIT_CARD, PiiType.US_SSN, PiiType.IPV4, PiiType.PHONE})
+_DIGIT = re.compile(r"\d")
 
 
 def find_pii(text: str, types: Collection[PiiType | str] | None = None) -> list[PiiSpan]:
@@ -203,7 +204,7 @@ def find_pii(text: str, types: Collection[PiiType | str] | None = None) -> list[
     """
     wanted = {PiiType(name) for name in types} if types is not None else None
     candidates: list[tuple[int, int, int, PiiType]] = []
-    has_digits = any(char.isdigit() for char in text)
+    has_digits = _DIGIT.search(text) is not None
     for detector in _DETECTORS:
         if wanted is not None and detector.type not in wanted:
             continue

@@ -7,6 +7,7 @@ all, so a long benign prompt pays for a handful of regex searches instead of a f
 
 from __future__ import annotations
 
+import re
 import re._constants as sre_c
 import re._parser as sre_parse
 from collections.abc import Iterable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 
 import ahocorasick
 
+_ALNUM_RUN = re.compile(r"[^\W_]*")
 # Literals shorter than this filter too little to be worth a gate.
 MIN_LITERAL_LENGTH = 3
 # How far a match may reach before or after the literal that let it through.
@@ -163,24 +165,36 @@ class LiteralPrefilter:
         selected: dict[int, list[tuple[int, int]]] = {index: whole for index in self._always}
         if not self._by_literal:
             return selected
-        hits: dict[int, list[tuple[int, int]]] = {}
+        around: dict[str, list[tuple[int, int]]] = {}
+        size = len(text)
         for end, literal in self._automaton.iter(text):
-            start = max(0, end + 1 - len(literal) - WINDOW)
-            stop = min(len(text), end + 1 + WINDOW)
+            around.setdefault(literal, []).append(
+                (max(0, end + 1 - len(literal) - WINDOW), min(size, end + 1 + WINDOW))
+            )
+        hits: dict[int, list[tuple[int, int]]] = {}
+        for literal, spans in around.items():
+            windows = _merge(spans, text)
             for index in self._by_literal[literal]:
-                hits.setdefault(index, []).append((start, stop))
+                hits.setdefault(index, []).extend(windows)
         for index, spans in hits.items():
             selected[index] = _merge(spans, text)
         return dict(sorted(selected.items()))
 
 
 def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Overlapping spans joined, each end widened to the end of its word.
+
+    A span that ends inside an already merged one is skipped before widening, so every character is
+    scanned at most once: one endless "word" (spaced letters joined by normalisation) stays linear.
+    """
     merged: list[tuple[int, int]] = []
     for start, stop in sorted(spans):
-        while stop < len(text) and text[stop].isalnum():
-            stop += 1
+        if merged and stop <= merged[-1][1]:
+            continue
+        found = _ALNUM_RUN.match(text, stop)
+        end = found.end() if found is not None else stop
         if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+            merged[-1] = (merged[-1][0], end)
         else:
-            merged.append((start, stop))
+            merged.append((start, end))
     return merged
