@@ -1,7 +1,7 @@
 """Literal prefilter: skip regex rules whose required words do not occur in the text.
 
-For each rule we derive, from its parsed regular expression, a set of literal strings at least one of
-which must occur in any match. One Aho-Corasick pass over the text then tells which rules can match at
+For each rule we derive, from its parsed regular expression, up to two sets of literal strings such that
+every match holds one literal of each. One Aho-Corasick pass over the text then tells which rules can match at
 all, so a long benign prompt pays for a handful of regex searches instead of a few hundred.
 """
 
@@ -95,8 +95,8 @@ def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     return max(candidates, key=_selectivity)
 
 
-def _required(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
-    """Literals of which one must appear in every match of this sequence, or None when no such set exists."""
+def _mandatory(items: Sequence[tuple[Any, Any]]) -> list[frozenset[str]]:
+    """Literal sets of this sequence such that every match holds one literal of each set."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -125,15 +125,31 @@ def _required(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
         if found:
             candidates.append(found)
     flush()
-    return _best(candidates)
+    return candidates
 
 
-def required_literals(pattern: str) -> frozenset[str] | None:
-    """A set of strings one of which occurs in every match of `pattern`; None if none is useful."""
-    found = _required(sre_parse.parse(pattern))
-    if found is None or min(map(len, found)) < MIN_LITERAL_LENGTH:
-        return None
-    return found
+def _required(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Literals of which one must appear in every match of this sequence, or None when no such set exists."""
+    return _best(_mandatory(items))
+
+
+def required_literals(pattern: str) -> list[frozenset[str]]:
+    """Up to two literal sets such that every match of `pattern` holds one literal of each.
+
+    The most selective set gates the pattern; a second selective one narrows the search to where both
+    occur, so text dense in one family of words (adversarial keyword runs) does not open every rule
+    that merely names it. Empty when no set is useful.
+    """
+    found = sorted(
+        (
+            literals
+            for literals in _mandatory(sre_parse.parse(pattern))
+            if min(map(len, literals)) >= MIN_LITERAL_LENGTH
+        ),
+        key=_selectivity,
+        reverse=True,
+    )
+    return found[:1] + [literals for literals in found[1:2] if _selectivity(literals)[0]]
 
 
 class LiteralPrefilter:
@@ -141,14 +157,17 @@ class LiteralPrefilter:
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self._always: list[int] = []
-        self._by_literal: dict[str, list[int]] = {}
+        self._gates: dict[int, int] = {}
+        self._by_literal: dict[str, list[tuple[int, int]]] = {}
         for index, pattern in enumerate(patterns):
-            literals = required_literals(pattern)
-            if literals is None:
+            gates = required_literals(pattern)
+            if not gates:
                 self._always.append(index)
                 continue
-            for literal in literals:
-                self._by_literal.setdefault(literal, []).append(index)
+            self._gates[index] = len(gates)
+            for slot, literals in enumerate(gates):
+                for literal in literals:
+                    self._by_literal.setdefault(literal, []).append((index, slot))
         self._automaton = ahocorasick.Automaton()
         for literal in self._by_literal:
             self._automaton.add_word(literal, literal)
@@ -171,14 +190,36 @@ class LiteralPrefilter:
             around.setdefault(literal, []).append(
                 (max(0, end + 1 - len(literal) - WINDOW), min(size, end + 1 + WINDOW))
             )
-        hits: dict[int, list[tuple[int, int]]] = {}
+        hits: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for literal, spans in around.items():
             windows = _merge(spans, text)
-            for index in self._by_literal[literal]:
-                hits.setdefault(index, []).extend(windows)
-        for index, spans in hits.items():
-            selected[index] = _merge(spans, text)
+            for gate in self._by_literal[literal]:
+                hits.setdefault(gate, []).extend(windows)
+        for index, gates in self._gates.items():
+            if (index, 0) not in hits:
+                continue
+            windows = _merge(hits[(index, 0)], text)
+            for slot in range(1, gates):
+                windows = _intersect(windows, _merge(hits.get((index, slot), []), text))
+            if windows:
+                selected[index] = windows
         return dict(sorted(selected.items()))
+
+
+def _intersect(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts covered by both of two sorted lists of disjoint windows."""
+    both: list[tuple[int, int]] = []
+    left = right = 0
+    while left < len(first) and right < len(second):
+        start = max(first[left][0], second[right][0])
+        stop = min(first[left][1], second[right][1])
+        if start < stop:
+            both.append((start, stop))
+        if first[left][1] <= second[right][1]:
+            left += 1
+        else:
+            right += 1
+    return both
 
 
 def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
