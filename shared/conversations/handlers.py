@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from azure.cosmos.exceptions import CosmosHttpResponseError
 from fastapi import Response
@@ -19,12 +18,16 @@ from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cur
 from shared.conversations.keys import MissingIdentity, is_valid_id, partition_key, scope_of
 from shared.conversations.limits import Limits
 from shared.conversations.models import (
+    ConversationList,
+    ConversationMessage,
+    ConversationMessageList,
     ConversationUpdate,
     Document,
     FeedbackInput,
     MessageInput,
+    conversation_list,
     conversation_object,
-    list_object,
+    message_list,
     message_object,
 )
 from shared.conversations.repository import (
@@ -118,7 +121,7 @@ def _continuation_errors(continuation: str | None) -> Iterator[None]:
         raise bad_request("cursor is invalid for this list.", code="invalid_cursor", param="cursor") from None
 
 
-async def list_conversations(context: RequestContext) -> dict[str, Any]:
+async def list_conversations(context: RequestContext) -> ConversationList:
     caller = conversation_owner(context)
     repository, limits, _ = await _repository()
     limit = limits.page_size(context.query("limit"))
@@ -126,7 +129,9 @@ async def list_conversations(context: RequestContext) -> dict[str, Any]:
     continuation = _cursor(context, scope)
     with _store_errors(), _continuation_errors(continuation):
         page = await repository.list_conversations(caller, limit, continuation)
-    return list_object([conversation_object(item) for item in page.items], encode_cursor(scope, page.continuation))
+    return conversation_list(
+        [conversation_object(item) for item in page.items], encode_cursor(scope, page.continuation)
+    )
 
 
 async def get_conversation(context: RequestContext) -> Response:
@@ -172,7 +177,7 @@ async def delete_all_conversations(context: RequestContext) -> Response:
     return _deletion(deleted, completed)
 
 
-async def list_messages(context: RequestContext) -> dict[str, Any]:
+async def list_messages(context: RequestContext) -> ConversationMessageList:
     caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, limits, _ = await _repository()
@@ -181,7 +186,7 @@ async def list_messages(context: RequestContext) -> dict[str, Any]:
     continuation = _cursor(context, scope)
     with _store_errors(), _continuation_errors(continuation):
         page = await repository.list_messages(caller, conversation_id, limit, continuation)
-    return list_object([message_object(item) for item in page.items], encode_cursor(scope, page.continuation))
+    return message_list([message_object(item) for item in page.items], encode_cursor(scope, page.continuation))
 
 
 def _idempotency_key(context: RequestContext) -> str:
@@ -208,7 +213,7 @@ async def create_message(context: RequestContext, message: MessageInput) -> Resp
     return json_response(message_object(stored), 201)
 
 
-async def put_feedback(context: RequestContext, feedback: FeedbackInput) -> dict[str, Any]:
+async def put_feedback(context: RequestContext, feedback: FeedbackInput) -> ConversationMessage:
     caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     message_id = context.path_param("message_id")
@@ -224,9 +229,9 @@ def _export_line(document: Document) -> bytes:
     if document.get("type") == "response":
         shaped = response_object(document)
     elif "conversation_id" in document:
-        shaped = message_object(document)
+        shaped = message_object(document).model_dump()
     else:
-        shaped = conversation_object(document)
+        shaped = conversation_object(document).model_dump()
     return (json.dumps(shaped, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 

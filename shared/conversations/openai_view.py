@@ -22,10 +22,11 @@ from shared.conversations.handlers import (
 from shared.conversations.handlers import (
     delete_conversation as delete_ours,
 )
-from shared.conversations.items import STORED_ROLES, ItemPageQuery, MessageItem, item_list, item_object
+from shared.conversations.items import STORED_ROLES, Item, ItemList, ItemPageQuery, MessageItem, item_list, item_object
 from shared.conversations.keys import Owner, is_valid_id, new_conversation_id
 from shared.conversations.limits import Limits
 from shared.conversations.models import (
+    Conversation,
     ConversationCreate,
     ConversationMetadataUpdate,
     ItemsCreate,
@@ -104,7 +105,7 @@ def _page_query(context: RequestContext) -> ItemPageQuery:
     return query
 
 
-async def create_items(context: RequestContext, body: ItemsCreate) -> dict[str, Any]:
+async def create_items(context: RequestContext, body: ItemsCreate) -> ItemList:
     caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, limits, _ = await _repository()
@@ -114,7 +115,7 @@ async def create_items(context: RequestContext, body: ItemsCreate) -> dict[str, 
     return item_list([item_object(document) for document in stored], False)
 
 
-async def list_items(context: RequestContext) -> dict[str, Any]:
+async def list_items(context: RequestContext) -> ItemList:
     caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     query = _page_query(context)
@@ -126,7 +127,7 @@ async def list_items(context: RequestContext) -> dict[str, Any]:
     return item_list([item_object(document) for document in page], more)
 
 
-async def get_item(context: RequestContext) -> dict[str, Any]:
+async def get_item(context: RequestContext) -> Item:
     caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     item_id = _item_id(context)
@@ -135,7 +136,7 @@ async def get_item(context: RequestContext) -> dict[str, Any]:
         return item_object(await repository.get_message(caller, conversation_id, item_id))
 
 
-async def delete_item(context: RequestContext) -> dict[str, Any]:
+async def delete_item(context: RequestContext) -> Conversation:
     caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     item_id = _item_id(context)

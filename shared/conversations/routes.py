@@ -1,12 +1,9 @@
 """The /api/v1/conversations operations: ours and OpenAI's Conversations API over the same documents.
 
-The response models mirror `conversation_object`, `message_object` and `list_object`; the property
-run validates every served response against them, so the two cannot drift apart unnoticed.
+The property run validates every served response against the response models declared here.
 """
 
 from __future__ import annotations
-
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -14,15 +11,16 @@ from shared.conversations import handlers, openai_view
 from shared.conversations.items import Item, ItemList, ItemPageQuery
 from shared.conversations.limits import Limits
 from shared.conversations.models import (
-    FEEDBACK_COMMENT_MAX_CHARS,
+    Conversation,
     ConversationCreate,
+    ConversationList,
+    ConversationMessage,
+    ConversationMessageList,
     ConversationMetadataUpdate,
     ConversationUpdate,
     FeedbackInput,
     ItemsCreate,
     MessageInput,
-    Rating,
-    Role,
 )
 from shared.identity.caller import Capability
 from shared.operations import Operation
@@ -38,50 +36,6 @@ TAGS = ("conversations",)
 READ, WRITE = Capability.CONVERSATIONS_READ, Capability.CONVERSATIONS_WRITE
 STORE_BUSY = 429
 """The store throttled the request; every route that touches Cosmos may answer it with Retry-After."""
-
-
-class Conversation(BaseModel):
-    id: str
-    object: Literal["conversation"]
-    title: str | None
-    created_at: int | None = Field(description="Unix seconds.")
-    updated_at: int | None = Field(description="Unix seconds.")
-    metadata: dict[str, str] = Field(description="OpenAI's conversation metadata: up to 16 string pairs.")
-
-
-class ConversationFeedback(BaseModel):
-    rating: Rating
-    comment: str | None = Field(max_length=FEEDBACK_COMMENT_MAX_CHARS)
-    updated_at: int | None
-
-
-class ConversationMessage(BaseModel):
-    id: str
-    object: Literal["conversation.message"]
-    conversation_id: str
-    role: Role
-    content: str
-    sequence: int = Field(ge=1, description="1, 2, 3... in the order messages were appended.")
-    created_at: int | None
-    feedback: ConversationFeedback | None
-
-
-class ConversationList(BaseModel):
-    object: Literal["list"]
-    data: list[Conversation]
-    first_id: str | None
-    last_id: str | None
-    has_more: bool
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
-
-
-class ConversationMessageList(BaseModel):
-    object: Literal["list"]
-    data: list[ConversationMessage]
-    first_id: str | None
-    last_id: str | None
-    has_more: bool
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
 
 
 class PageQuery(BaseModel):
