@@ -19,7 +19,7 @@ from shared.clients import get_clients
 from shared.identity.authorization import require
 from shared.identity.caller import Capability
 from shared.settings import Settings
-from shared.web import Authenticate, RequestContext, parse_model, read_json, serve
+from shared.web import Authenticate, RequestContext, json_response, parse_model, read_json, serve
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Result = Response | BaseModel | dict[str, Any]
@@ -63,6 +63,7 @@ class Operation:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
+    """The success status; a handler that returns a model or dict is answered with it."""
     streaming: bool = False
     errors: tuple[int, ...] = ()
     tags: tuple[str, ...] = ()
@@ -88,8 +89,12 @@ async def _run(operation: Operation, context: RequestContext) -> Result:
     if operation.request is not None and operation.parses_body:
         limit = operation.body_limit((await get_clients()).settings)
         body = parse_model(operation.request, await read_json(context.request, limit))
-        return await operation.handler(context, body)
-    return await operation.handler(context)
+        result = await operation.handler(context, body)
+    else:
+        result = await operation.handler(context)
+    if isinstance(result, Response) or operation.status == 200:
+        return result
+    return json_response(result, operation.status)
 
 
 async def serve_operation(request: Request, operation: Operation, authenticate: Authenticate) -> Response:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import Response
 from pydantic import ValidationError
 
 from shared.admin.access import AdminScope, admin_scope, platform_tenants
@@ -42,7 +41,7 @@ from shared.moderation.service import get_moderation_service
 from shared.quota.models import UserQuotaOverride
 from shared.quota.pricing import nano_to_usd
 from shared.quota.service import get_quota_service, price_table
-from shared.web import RequestContext, json_response
+from shared.web import RequestContext
 
 MAX_ADMIN_BODY_BYTES = 1_048_576
 
@@ -159,7 +158,7 @@ async def list_api_keys(context: RequestContext) -> ApiKeyList:
     return ApiKeyList(data=[_key_view(record) for record in await store.list_keys(scope.tenant_id)])
 
 
-async def create_api_key(context: RequestContext, wanted: ApiKeyInput) -> Response:
+async def create_api_key(context: RequestContext, wanted: ApiKeyInput) -> ApiKeyCreated:
     """POST /api/v1/admin/apikeys: a new key for a service of the tenant; the key is in this answer only."""
     scope = await _scope(context)
     expires = None
@@ -174,7 +173,7 @@ async def create_api_key(context: RequestContext, wanted: ApiKeyInput) -> Respon
         raise bad_request(str(error)) from None
     view = _key_view(record)
     await _audit(scope, "apikey.create", f"apikey:{record.id}", None, view.model_dump(mode="json"))
-    return json_response(ApiKeyCreated(**view.model_dump(), key=key), status=201)
+    return ApiKeyCreated(**view.model_dump(), key=key)
 
 
 async def revoke_api_key(context: RequestContext) -> ApiKeyView:

@@ -202,7 +202,7 @@ def _idempotency_key(context: RequestContext) -> str:
     return key
 
 
-async def create_message(context: RequestContext, message: MessageInput) -> Response:
+async def create_message(context: RequestContext, message: MessageInput) -> ConversationMessage:
     caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, limits, _ = await _repository()
@@ -210,7 +210,7 @@ async def create_message(context: RequestContext, message: MessageInput) -> Resp
     limits.check_content(message.content)
     with _store_errors():
         [stored] = await repository.append(caller, conversation_id, [(0, message)], idempotency_key=key, turn_size=1)
-    return json_response(message_object(stored), 201)
+    return message_object(stored)
 
 
 async def put_feedback(context: RequestContext, feedback: FeedbackInput) -> ConversationMessage:

@@ -7,8 +7,10 @@ from shared.operations import Access, Operation
 from shared.web import RequestContext
 
 
-async def get_me(context: RequestContext) -> dict[str, object]:
-    return context.caller.as_dict()
+async def get_me(context: RequestContext) -> CallerView:
+    caller = context.caller
+    capabilities = sorted(caller.capabilities, key=lambda capability: capability.value)
+    return CallerView(kind=caller.kind, tenant=caller.tenant_id, user=caller.user_id, capabilities=capabilities)
 
 
 OPERATIONS: tuple[Operation, ...] = (
