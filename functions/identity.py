@@ -1,16 +1,9 @@
-import azure.functions as func
-from azurefunctions.extensions.http.fastapi import Request, Response
+"""The caller: GET /api/v1/me."""
 
-from shared.dependencies import authenticate
-from shared.web import RequestContext, serve
+import azure.functions as func
+
+from functions.adapters import register
+from shared.identity.routes import OPERATIONS
 
 bp = func.Blueprint()
-
-
-async def _me(context: RequestContext) -> dict[str, object]:
-    return context.caller.as_dict()
-
-
-@bp.route(route="v1/me", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-async def get_me(req: Request) -> Response:
-    return await serve(req, _me, authenticate)
+register(bp, OPERATIONS)

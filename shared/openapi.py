@@ -1,22 +1,18 @@
-"""The OpenAPI 3.1 document: every HTTP function the app registers, described by pydantic models.
-
-Routes and methods come from the function app itself; request, query and response models come from a
-registry that feature modules fill with one `register_operation(...)` call per route and method.
-"""
+"""The OpenAPI 3.1 document, built from the operation tables (routes, access and pydantic models)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from shared.identity.caller import Capability
 from shared.openapi_models import ERROR_DESCRIPTIONS, SECURITY_SCHEMES, ErrorResponse
+from shared.operations import Access, Operation
 
 ROUTE_PREFIX = "/api"
 _PARAMETER = re.compile(r"\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?(\?)?\}")
@@ -27,95 +23,6 @@ _CONSTRAINT_SCHEMAS: dict[str | None, dict[str, Any]] = {
     "alpha": {"type": "string", "pattern": "^[A-Za-z]+$"},
     "bool": {"type": "boolean"},
 }
-_DOCUMENTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    route: str
-    summary: str
-    response: type[BaseModel] | None = None
-    status: int | Literal["2XX"] = 200
-    request: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    capability: Capability | None = None
-    authenticated: bool = True
-    streaming: bool = False
-    tags: tuple[str, ...] = ()
-    description: str = ""
-    errors: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class HttpRoute:
-    route: str
-    methods: frozenset[str]
-    function_name: str
-
-
-_registry: dict[tuple[str, str], Operation] = {}
-
-
-def _route_key(route: str) -> str:
-    return _PARAMETER.sub(lambda match: "{" + match.group(2) + "}", route.strip("/")).lower()
-
-
-def register_operation(
-    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
-    route: str,
-    *,
-    summary: str,
-    response: type[BaseModel] | None = None,
-    status: int = 200,
-    request: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    capability: Capability | None = None,
-    authenticated: bool = True,
-    streaming: bool = False,
-    tags: Iterable[str] = (),
-    description: str = "",
-    errors: Iterable[int] = (),
-) -> Operation:
-    """Describe one route and method (`route` exactly as given to `@bp.route`). Call once at import."""
-    operation = Operation(
-        method.upper(),
-        route.strip("/"),
-        summary,
-        response,
-        status,
-        request,
-        query,
-        capability,
-        authenticated,
-        streaming,
-        tuple(tags),
-        description,
-        tuple(errors),
-    )
-    _registry[(operation.method, _route_key(route))] = operation
-    return operation
-
-
-def http_routes(app: Any) -> list[HttpRoute]:
-    """HTTP-triggered functions of a `func.FunctionApp`, read through `get_functions()`."""
-    routes: list[HttpRoute] = []
-    # The host has already indexed the app, and get_functions() refuses to index it twice by
-    # recording names in `functions_bindings`; read it with a fresh record and keep the host's.
-    recorded = app.functions_bindings
-    app.functions_bindings = {}
-    try:
-        functions = app.get_functions()
-    finally:
-        app.functions_bindings = recorded
-    for function in functions:
-        for raw in function.get_raw_bindings():
-            binding = json.loads(raw)
-            if binding.get("type") == "httpTrigger":
-                methods = frozenset(m.upper() for m in binding.get("methods") or _DOCUMENTED_METHODS)
-                name = function.get_function_name()
-                routes.append(HttpRoute(str(binding.get("route") or name), methods, name))
-    return routes
 
 
 def _path_and_parameters(route: str) -> tuple[str, list[dict[str, Any]]]:
@@ -166,7 +73,7 @@ class _Schemas:
 
 def _error_responses(operation: Operation, has_path_params: bool, schemas: _Schemas) -> dict[str, Any]:
     codes = set(operation.errors) | {500}
-    if operation.authenticated:
+    if operation.access is not Access.PUBLIC:
         codes |= {401, 403, 503}
     if operation.request is not None or operation.query is not None:
         codes.add(400)
@@ -185,8 +92,8 @@ def _error_responses(operation: Operation, has_path_params: bool, schemas: _Sche
     }
 
 
-def _operation_object(operation: Operation, route: HttpRoute, schemas: _Schemas) -> dict[str, Any]:
-    _path, parameters = _path_and_parameters(route.route)
+def _operation_object(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
+    _path, parameters = _path_and_parameters(operation.path)
     if operation.query is not None:
         parameters += _query_parameters(operation.query, schemas.inline(operation.query))
     success: dict[str, Any] = {
@@ -197,15 +104,15 @@ def _operation_object(operation: Operation, route: HttpRoute, schemas: _Schemas)
         success["content"] = {"application/json": {"schema": schemas.ref(operation.response, "serialization")}}
     if operation.streaming:
         success.setdefault("content", {})["text/event-stream"] = {"schema": {"type": "string"}}
-    several = len(route.methods & set(_DOCUMENTED_METHODS)) > 1
     document: dict[str, Any] = {
-        "operationId": f"{route.function_name}_{operation.method.lower()}" if several else route.function_name,
+        "operationId": operation.name,
         "summary": operation.summary,
         "responses": {str(operation.status): success, **_error_responses(operation, bool(parameters), schemas)},
-        "security": [{"bearer": []}, {"apiKey": []}] if operation.authenticated else [],
+        "security": [] if operation.access is Access.PUBLIC else [{"bearer": []}, {"apiKey": []}],
     }
-    if operation.description or operation.capability:
-        needs = f"\n\nRequires the `{operation.capability.value}` capability." if operation.capability else ""
+    capability = operation.access if isinstance(operation.access, Capability) else None
+    if operation.description or capability:
+        needs = f"\n\nRequires the `{capability.value}` capability." if capability else ""
         document["description"] = operation.description + needs
     if operation.tags:
         document["tags"] = list(operation.tags)
@@ -219,45 +126,24 @@ def _operation_object(operation: Operation, route: HttpRoute, schemas: _Schemas)
     return document
 
 
-def _undescribed(method: str, route: HttpRoute) -> Operation:
-    """A route no feature described: listed, with every error it might answer."""
-    return Operation(
-        method,
-        route.route,
-        route.function_name,
-        status="2XX",
-        errors=(400, 404, 409, 412, 413, 429),
-        description="Not yet described by its feature module.",
-    )
-
-
-def _operations_of(routes: Iterable[HttpRoute]) -> list[tuple[HttpRoute, Operation]]:
-    found: list[tuple[HttpRoute, Operation]] = []
-    for route in routes:
-        if route.route.startswith("{*"):
-            continue  # the catch-all that answers unknown routes
-        for method in _DOCUMENTED_METHODS:
-            if method not in route.methods:
-                continue
-            registered = _registry.get((method, _route_key(route.route)))
-            found.append((route, registered or _undescribed(method, route)))
-    return found
-
-
 def build_document(
-    routes: Iterable[HttpRoute], *, title: str = "Copilot Platform API", version: str = "0.1.0"
+    operations: Iterable[Operation], *, title: str = "Copilot Platform API", version: str = "0.1.0"
 ) -> dict[str, Any]:
-    operations = _operations_of(routes)
+    """The document of `operations`; two operations with one method and path are a programming error."""
+    operations = list(operations)
     schemas = _Schemas()
     schemas.want(ErrorResponse, "serialization")
-    for _route, operation in operations:
+    for operation in operations:
         schemas.want(operation.request, "validation")
         schemas.want(operation.response, "serialization")
     schemas.build()
     paths: dict[str, dict[str, Any]] = {}
-    for route, operation in operations:
-        path, _parameters = _path_and_parameters(route.route)
-        paths.setdefault(path, {})[operation.method.lower()] = _operation_object(operation, route, schemas)
+    for operation in operations:
+        path, _parameters = _path_and_parameters(operation.path)
+        methods = paths.setdefault(path, {})
+        if operation.method.lower() in methods:
+            raise ValueError(f"{operation.method} {path} is declared twice")
+        methods[operation.method.lower()] = _operation_object(operation, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},

@@ -103,18 +103,18 @@ class ItemPageQuery(BaseModel):
     order: Literal["asc", "desc"] = Field("desc", description="By position in the conversation or input.")
 
 
-def item_object(document: Document) -> dict[str, Any]:
+def item_object(document: Document) -> Item:
     """A stored message (or a response's stored item) as an OpenAI message item."""
     role = document["role"] if document["role"] in STORED_ROLES else "user"
     text = document.get("content", document.get("text", ""))
     part: InputText | OutputText = OutputText(text=text) if role == "assistant" else InputText(text=text)
-    return Item(id=document["id"], role=role, content=[part]).model_dump()
+    return Item(id=document["id"], role=role, content=[part])
 
 
-def item_list(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+def item_list(data: list[Item], has_more: bool) -> ItemList:
     return ItemList(
-        data=[Item.model_validate(item) for item in data],
-        first_id=data[0]["id"] if data else None,
-        last_id=data[-1]["id"] if data else None,
+        data=data,
+        first_id=data[0].id if data else None,
+        last_id=data[-1].id if data else None,
         has_more=has_more,
-    ).model_dump()
+    )

@@ -107,47 +107,99 @@ def _seconds(microseconds: int | None) -> int | None:
     return None if microseconds is None else microseconds // 1_000_000
 
 
-def conversation_object(document: Document) -> dict[str, Any]:
-    return {
-        "id": document["id"],
-        "object": "conversation",
-        "title": document.get("title"),
-        "created_at": _seconds(document.get("created_us")),
-        "updated_at": _seconds(document.get("updated_us")),
-        "metadata": document.get("metadata") or {},
-    }
+class Conversation(BaseModel):
+    id: str
+    object: Literal["conversation"]
+    title: str | None
+    created_at: int | None = Field(description="Unix seconds.")
+    updated_at: int | None = Field(description="Unix seconds.")
+    metadata: dict[str, str] = Field(description="OpenAI's conversation metadata: up to 16 string pairs.")
 
 
-def feedback_object(document: Document) -> dict[str, Any] | None:
+class ConversationFeedback(BaseModel):
+    rating: Rating
+    comment: str | None = Field(max_length=FEEDBACK_COMMENT_MAX_CHARS)
+    updated_at: int | None
+
+
+class ConversationMessage(BaseModel):
+    id: str
+    object: Literal["conversation.message"]
+    conversation_id: str
+    role: Role
+    content: str
+    sequence: int = Field(ge=1, description="1, 2, 3... in the order messages were appended.")
+    created_at: int | None
+    feedback: ConversationFeedback | None
+
+
+class ConversationList(BaseModel):
+    object: Literal["list"]
+    data: list[Conversation]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class ConversationMessageList(BaseModel):
+    object: Literal["list"]
+    data: list[ConversationMessage]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+def conversation_object(document: Document) -> Conversation:
+    """A stored conversation as clients see it (built from what this API wrote, so not validated again)."""
+    return Conversation.model_construct(
+        id=document["id"],
+        object="conversation",
+        title=document.get("title"),
+        created_at=_seconds(document.get("created_us")),
+        updated_at=_seconds(document.get("updated_us")),
+        metadata=document.get("metadata") or {},
+    )
+
+
+def _feedback(document: Document) -> ConversationFeedback | None:
     feedback = document.get("feedback")
     if not feedback:
         return None
+    return ConversationFeedback.model_construct(
+        rating=feedback.get("rating"),
+        comment=feedback.get("comment"),
+        updated_at=_seconds(feedback.get("updated_us")),
+    )
+
+
+def message_object(document: Document) -> ConversationMessage:
+    return ConversationMessage.model_construct(
+        id=document["id"],
+        object="conversation.message",
+        conversation_id=document["conversation_id"],
+        role=document["role"],
+        content=document["content"],
+        sequence=document["sequence"],
+        created_at=_seconds(document.get("created_us")),
+        feedback=_feedback(document),
+    )
+
+
+def conversation_list(data: list[Conversation], next_cursor: str | None) -> ConversationList:
+    return ConversationList.model_construct(object="list", **_page(data, next_cursor))
+
+
+def message_list(data: list[ConversationMessage], next_cursor: str | None) -> ConversationMessageList:
+    return ConversationMessageList.model_construct(object="list", **_page(data, next_cursor))
+
+
+def _page(data: list[Conversation] | list[ConversationMessage], next_cursor: str | None) -> dict[str, Any]:
     return {
-        "rating": feedback.get("rating"),
-        "comment": feedback.get("comment"),
-        "updated_at": _seconds(feedback.get("updated_us")),
-    }
-
-
-def message_object(document: Document) -> dict[str, Any]:
-    return {
-        "id": document["id"],
-        "object": "conversation.message",
-        "conversation_id": document["conversation_id"],
-        "role": document["role"],
-        "content": document["content"],
-        "sequence": document["sequence"],
-        "created_at": _seconds(document.get("created_us")),
-        "feedback": feedback_object(document),
-    }
-
-
-def list_object(data: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
-    return {
-        "object": "list",
         "data": data,
-        "first_id": data[0]["id"] if data else None,
-        "last_id": data[-1]["id"] if data else None,
+        "first_id": data[0].id if data else None,
+        "last_id": data[-1].id if data else None,
         "has_more": next_cursor is not None,
         "next_cursor": next_cursor,
     }

@@ -12,20 +12,21 @@ from typing import Any
 
 from fastapi import Response
 
-from shared.conversations.http import (
+from shared.conversations.handlers import (
     _conversation_id,
-    _owner,
     _repository,
     _store_errors,
     _with_etag,
+    conversation_owner,
 )
-from shared.conversations.http import (
+from shared.conversations.handlers import (
     delete_conversation as delete_ours,
 )
-from shared.conversations.items import STORED_ROLES, ItemPageQuery, MessageItem, item_list, item_object
+from shared.conversations.items import STORED_ROLES, Item, ItemList, ItemPageQuery, MessageItem, item_list, item_object
 from shared.conversations.keys import Owner, is_valid_id, new_conversation_id
 from shared.conversations.limits import Limits
 from shared.conversations.models import (
+    Conversation,
     ConversationCreate,
     ConversationMetadataUpdate,
     ItemsCreate,
@@ -34,8 +35,7 @@ from shared.conversations.models import (
 )
 from shared.conversations.repository import ConversationRepository
 from shared.errors import not_found
-from shared.identity.caller import Capability
-from shared.web import RequestContext, json_response, parse_model, read_json
+from shared.web import RequestContext, json_response, parse_model
 
 CREATE_KEY = "conversation.create"
 
@@ -57,10 +57,9 @@ async def append_items(
     return sorted(stored, key=lambda document: int(document["sequence"]))
 
 
-async def create_conversation(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+async def create_conversation(context: RequestContext, body: ConversationCreate) -> Response:
+    caller = conversation_owner(context)
     repository, limits, _ = await _repository()
-    body = parse_model(ConversationCreate, await read_json(context.request, limits.small_body_max_bytes))
     title = limits.check_title(body.title)
     conversation_id = new_conversation_id()
     with _store_errors():
@@ -70,11 +69,10 @@ async def create_conversation(context: RequestContext) -> Response:
     return _with_etag(document, 201)
 
 
-async def update_metadata(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+async def update_metadata(context: RequestContext, body: ConversationMetadataUpdate) -> Response:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
-    repository, limits, _ = await _repository()
-    body = parse_model(ConversationMetadataUpdate, await read_json(context.request, limits.small_body_max_bytes))
+    repository, _, _ = await _repository()
     with _store_errors():
         return _with_etag(await repository.set_metadata(caller, conversation_id, body.metadata))
 
@@ -107,19 +105,18 @@ def _page_query(context: RequestContext) -> ItemPageQuery:
     return query
 
 
-async def create_items(context: RequestContext) -> dict[str, Any]:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+async def create_items(context: RequestContext, body: ItemsCreate) -> ItemList:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, limits, _ = await _repository()
-    body = parse_model(ItemsCreate, await read_json(context.request, limits.request_max_bytes))
     key = context.request.headers.get("idempotency-key") or uuid.uuid4().hex
     with _store_errors():
         stored = await append_items(repository, limits, caller, conversation_id, body.items, f"items:{key[:200]}")
     return item_list([item_object(document) for document in stored], False)
 
 
-async def list_items(context: RequestContext) -> dict[str, Any]:
-    caller = _owner(context, Capability.CONVERSATIONS_READ)
+async def list_items(context: RequestContext) -> ItemList:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     query = _page_query(context)
     repository, _, _ = await _repository()
@@ -130,8 +127,8 @@ async def list_items(context: RequestContext) -> dict[str, Any]:
     return item_list([item_object(document) for document in page], more)
 
 
-async def get_item(context: RequestContext) -> dict[str, Any]:
-    caller = _owner(context, Capability.CONVERSATIONS_READ)
+async def get_item(context: RequestContext) -> Item:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     item_id = _item_id(context)
     repository, _, _ = await _repository()
@@ -139,8 +136,8 @@ async def get_item(context: RequestContext) -> dict[str, Any]:
         return item_object(await repository.get_message(caller, conversation_id, item_id))
 
 
-async def delete_item(context: RequestContext) -> dict[str, Any]:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+async def delete_item(context: RequestContext) -> Conversation:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     item_id = _item_id(context)
     repository, _, _ = await _repository()

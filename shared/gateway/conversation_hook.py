@@ -19,7 +19,8 @@ from shared.clients import Clients
 from shared.conversations.events import publish_turn
 from shared.conversations.keys import is_valid_id, new_conversation_id
 from shared.conversations.repository import ConversationRepository
-from shared.errors import forbidden, not_found, service_unavailable
+from shared.errors import not_found, service_unavailable
+from shared.identity.authorization import require
 from shared.identity.caller import Caller, Capability
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,7 @@ class QueuedConversationHook:
         self._repository = repository
 
     async def open(self, caller: Caller, header: str) -> str:
-        if not caller.can(Capability.CONVERSATIONS_WRITE):
-            raise forbidden("This caller may not write conversations.")
+        require(caller, Capability.CONVERSATIONS_WRITE)
         if header.strip().lower() == NEW_CONVERSATION:
             return new_conversation_id()
         if not is_valid_id(header) or not await self._repository.exists(caller, header):

@@ -55,12 +55,3 @@ class Caller:
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "object": "caller",
-            "kind": self.kind.value,
-            "tenant": self.tenant_id,
-            "user": self.user_id,
-            "capabilities": sorted(c.value for c in self.capabilities),
-        }

@@ -33,6 +33,10 @@ def input_item(item: dict[str, Any]) -> Item:
 
 
 def render(document: Document) -> dict[str, Any]:
+    return response_object(document).model_dump()
+
+
+def response_object(document: Document) -> ResponseObject:
     conversation = document.get("conversation_id")
     return ResponseObject(
         id=document["id"],
@@ -53,4 +57,4 @@ def render(document: Document) -> dict[str, Any]:
         usage=usage_of(document.get("usage"), int(document.get("truncated_input_items") or 0)),
         error=document.get("error"),
         incomplete_details=document.get("incomplete_details"),
-    ).model_dump()
+    )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from shared.errors import ApiError
-from shared.gateway.http import extensions_enabled
+from shared.gateway.handlers import extensions_enabled
 from shared.gateway.request import parse_completion_request
 
 HARMFUL = "I will stab you and massacre your whole family tonight"

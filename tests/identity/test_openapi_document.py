@@ -1,17 +1,19 @@
-"""GET /api/openapi.json: every HTTP function, described by the registered pydantic models."""
+"""GET /api/openapi.json: every HTTP operation, described from the operation tables' pydantic models."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-import azure.functions as func
 import httpx
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field
 
 from shared.identity.caller import Capability
-from shared.openapi import build_document, http_routes, register_operation
+from shared.openapi import build_document
+from shared.openapi_routes import all_operations
+from shared.operations import Access, Operation
+from shared.web import RequestContext
 from tests.conftest import RunningHost, bearer
 
 
@@ -29,22 +31,24 @@ class WidgetQuery(BaseModel):
     after: str | None = None
 
 
-def synthetic_app() -> func.FunctionApp:
-    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+async def _widget(context: RequestContext) -> dict[str, Any]:
+    return {}
 
-    @app.route(route="test/widgets/{widget_id:guid}", methods=["GET", "PUT"])
-    def widget(req: func.HttpRequest) -> func.HttpResponse:
-        return func.HttpResponse("")
 
-    @app.route(route="test/undocumented", methods=["POST"])
-    def undocumented(req: func.HttpRequest) -> func.HttpResponse:
-        return func.HttpResponse("")
-
-    @app.route(route="{*path}", methods=["GET"])
-    def catch_all(req: func.HttpRequest) -> func.HttpResponse:
-        return func.HttpResponse("")
-
-    return app
+def synthetic_operations() -> tuple[Operation, ...]:
+    widget = "test/widgets/{widget_id:guid}"
+    return (
+        Operation(
+            "widget_put", "PUT", widget, _widget, Capability.CONVERSATIONS_WRITE, "Replace a widget",
+            request=WidgetIn, response=Widget, errors=(412,),
+        ),
+        Operation(
+            "widget_get", "GET", widget, _widget, Capability.CONVERSATIONS_READ, "Read a widget",
+            response=Widget, query=WidgetQuery,
+        ),
+        Operation("ping", "POST", "test/ping", _widget, Access.AUTHENTICATED, "Ping"),
+        Operation("probe", "GET", "test/probe", _widget, Access.PUBLIC, "Probe"),
+    )  # fmt: skip
 
 
 def resolve(document: dict[str, Any], reference: str) -> Any:
@@ -63,22 +67,10 @@ def all_refs(node: Any) -> list[str]:
     return []
 
 
-def test_registered_models_become_the_document() -> None:
-    register_operation(
-        "PUT",
-        "test/widgets/{widget_id:guid}",
-        summary="Replace a widget",
-        request=WidgetIn,
-        response=Widget,
-        capability=Capability.CONVERSATIONS_WRITE,
-        errors=(412,),
-    )
-    register_operation(
-        "GET", "test/widgets/{widget_id:guid}", summary="Read a widget", response=Widget, query=WidgetQuery
-    )
-    document = build_document(http_routes(synthetic_app()), version="9.9")
+def test_declared_models_become_the_document() -> None:
+    document = build_document(synthetic_operations(), version="9.9")
     assert document["openapi"] == "3.1.0" and document["info"]["version"] == "9.9"
-    assert set(document["paths"]) == {"/api/test/widgets/{widget_id}", "/api/test/undocumented"}
+    assert set(document["paths"]) == {"/api/test/widgets/{widget_id}", "/api/test/ping", "/api/test/probe"}
     put = document["paths"]["/api/test/widgets/{widget_id}"]["put"]
     assert put["parameters"][0] == {
         "name": "widget_id",
@@ -93,8 +85,10 @@ def test_registered_models_become_the_document() -> None:
     get = document["paths"]["/api/test/widgets/{widget_id}"]["get"]
     limit = next(p for p in get["parameters"] if p["name"] == "limit")
     assert (limit["in"], limit["schema"]["maximum"], limit["description"]) == ("query", 100, "page size")
-    undocumented = document["paths"]["/api/test/undocumented"]["post"]
-    assert undocumented["operationId"] == "undocumented" and "401" in undocumented["responses"]
+    ping = document["paths"]["/api/test/ping"]["post"]
+    assert ping["operationId"] == "ping" and "401" in ping["responses"] and "description" not in ping
+    probe = document["paths"]["/api/test/probe"]["get"]
+    assert probe["security"] == [] and "401" not in probe["responses"]
     for reference in all_refs(document):
         resolve(document, reference)
     for schema in document["components"]["schemas"].values():
@@ -106,21 +100,23 @@ def test_document_requires_authentication(http: httpx.Client) -> None:
     assert response.status_code == 401 and response.json()["error"]["type"] == "authentication_error"
 
 
-def test_served_document_lists_every_http_function(http: httpx.Client, devhost: RunningHost) -> None:
-    import function_app
+def test_one_method_and_path_declared_twice_is_refused() -> None:
+    twice = synthetic_operations()[0]
+    try:
+        build_document((twice, twice))
+    except ValueError as error:
+        assert "declared twice" in str(error)
+    else:
+        raise AssertionError("a duplicate operation was accepted")
 
+
+def test_served_document_lists_every_operation(http: httpx.Client, devhost: RunningHost) -> None:
     response = http.get("/api/openapi.json", headers=bearer("t1", "u1"))
     assert response.status_code == 200, response.text
     document = response.json()
     assert document["openapi"] == "3.1.0"
     documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
-    for route in http_routes(function_app.app):
-        if route.route.startswith("{*"):
-            continue
-        path = "/api/" + route.route.strip("/")
-        for method in route.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}:
-            expected = (method, path.split("{")[0])
-            assert any(m == expected[0] and p.startswith(expected[1]) for m, p in documented), expected
+    assert documented == {(operation.method, f"/api/{operation.path}") for operation in all_operations()}
     health = document["paths"]["/api/health"]["get"]
     assert (
         health["security"] == []

@@ -1,29 +1,30 @@
-"""The /api/v1/conversations routes in the OpenAPI document: the JSON shapes clients rely on.
+"""The /api/v1/conversations operations: ours and OpenAI's Conversations API over the same documents.
 
-The response models mirror `conversation_object`, `message_object` and `list_object`; the property
-run validates every served response against them, so the two cannot drift apart unnoticed.
+The property run validates every served response against the response models declared here.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
+from shared.conversations import handlers, openai_view
 from shared.conversations.items import Item, ItemList, ItemPageQuery
+from shared.conversations.limits import Limits
 from shared.conversations.models import (
-    FEEDBACK_COMMENT_MAX_CHARS,
+    Conversation,
     ConversationCreate,
+    ConversationList,
+    ConversationMessage,
+    ConversationMessageList,
     ConversationMetadataUpdate,
     ConversationUpdate,
     FeedbackInput,
     ItemsCreate,
     MessageInput,
-    Rating,
-    Role,
 )
 from shared.identity.caller import Capability
-from shared.openapi import register_operation
+from shared.operations import Operation
+from shared.settings import Settings
 
 BASE = "v1/conversations"
 ONE = f"{BASE}/{{conversation_id}}"
@@ -35,50 +36,6 @@ TAGS = ("conversations",)
 READ, WRITE = Capability.CONVERSATIONS_READ, Capability.CONVERSATIONS_WRITE
 STORE_BUSY = 429
 """The store throttled the request; every route that touches Cosmos may answer it with Retry-After."""
-
-
-class Conversation(BaseModel):
-    id: str
-    object: Literal["conversation"]
-    title: str | None
-    created_at: int | None = Field(description="Unix seconds.")
-    updated_at: int | None = Field(description="Unix seconds.")
-    metadata: dict[str, str] = Field(description="OpenAI's conversation metadata: up to 16 string pairs.")
-
-
-class ConversationFeedback(BaseModel):
-    rating: Rating
-    comment: str | None = Field(max_length=FEEDBACK_COMMENT_MAX_CHARS)
-    updated_at: int | None
-
-
-class ConversationMessage(BaseModel):
-    id: str
-    object: Literal["conversation.message"]
-    conversation_id: str
-    role: Role
-    content: str
-    sequence: int = Field(ge=1, description="1, 2, 3... in the order messages were appended.")
-    created_at: int | None
-    feedback: ConversationFeedback | None
-
-
-class ConversationList(BaseModel):
-    object: Literal["list"]
-    data: list[Conversation]
-    first_id: str | None
-    last_id: str | None
-    has_more: bool
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
-
-
-class ConversationMessageList(BaseModel):
-    object: Literal["list"]
-    data: list[ConversationMessage]
-    first_id: str | None
-    last_id: str | None
-    has_more: bool
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
 
 
 class PageQuery(BaseModel):
@@ -106,15 +63,30 @@ DELETION = (
 )
 
 
-def register() -> None:
-    register_operation(
+def small_body_bytes(settings: Settings) -> int:
+    return Limits.from_settings(settings).small_body_max_bytes
+
+
+def message_body_bytes(settings: Settings) -> int:
+    return Limits.from_settings(settings).message_body_max_bytes
+
+
+def request_body_bytes(settings: Settings) -> int:
+    return Limits.from_settings(settings).request_max_bytes
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "conversations_create",
         "POST",
         BASE,
-        summary="Create a conversation",
+        openai_view.create_conversation,
+        WRITE,
+        "Create a conversation",
+        body_limit=small_body_bytes,
         request=ConversationCreate,
         response=Conversation,
         status=201,
-        capability=WRITE,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description=(
@@ -122,33 +94,39 @@ def register() -> None:
             f"to 20 messages, stored in order; the body stays under 64 KiB, add more with POST .../items) and "
             f"`metadata` (up to 16 string pairs) are accepted too. {ETAG}"
         ),
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_list",
         "GET",
         BASE,
-        summary="List the caller's conversations, newest first",
+        handlers.list_conversations,
+        READ,
+        "List the caller's conversations, newest first",
         query=PageQuery,
         response=ConversationList,
-        capability=READ,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description="A cursor from another list, or not issued by this API, answers 400 `invalid_cursor`.",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_delete_all",
         "DELETE",
         BASE,
-        summary="Delete all of the caller's conversations and messages",
+        handlers.delete_all_conversations,
+        WRITE,
+        "Delete all of the caller's conversations and messages",
         status=204,
-        capability=WRITE,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description=DELETION,
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_export",
         "GET",
         f"{BASE}/export",
-        summary="Export every conversation and message as JSON Lines",
-        capability=READ,
+        handlers.export_conversations,
+        READ,
+        "Export every conversation and message as JSON Lines",
         errors=(STORE_BUSY,),
         tags=TAGS,
         description=(
@@ -157,109 +135,133 @@ def register() -> None:
             "stored responses (`ResponseObject`, `object: response`), oldest first. "
             "An empty body means no conversations."
         ),
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_get",
         "GET",
         ONE,
-        summary="Read a conversation",
+        handlers.get_conversation,
+        READ,
+        "Read a conversation",
         response=Conversation,
-        capability=READ,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description=f"{ETAG} Another caller's conversation answers 404, exactly like a missing one.",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_update",
         "PATCH",
         ONE,
-        summary="Rename a conversation",
+        handlers.update_conversation,
+        WRITE,
+        "Rename a conversation",
+        body_limit=small_body_bytes,
         request=ConversationUpdate,
         response=Conversation,
-        capability=WRITE,
         errors=(412, STORE_BUSY),
         tags=TAGS,
         description=f"{IF_MATCH} {ETAG}",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_delete",
         "DELETE",
         ONE,
-        summary="Delete a conversation and its messages",
+        openai_view.delete_conversation,
+        WRITE,
+        "Delete a conversation and its messages",
         status=204,
-        capability=WRITE,
         errors=(400, 412, STORE_BUSY),
         tags=TAGS,
         description=f"{IF_MATCH} {DELETION}{OPENAI_DELETION}",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_update_metadata",
         "POST",
         ONE,
-        summary="Update a conversation's metadata (OpenAI shape)",
+        openai_view.update_metadata,
+        WRITE,
+        "Update a conversation's metadata (OpenAI shape)",
+        body_limit=small_body_bytes,
         request=ConversationMetadataUpdate,
         response=Conversation,
-        capability=WRITE,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description=f"Replaces `metadata` as a whole. {ETAG}",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_items_list",
         "GET",
         ITEMS,
-        summary="List a conversation's items (OpenAI shape)",
+        openai_view.list_items,
+        READ,
+        "List a conversation's items (OpenAI shape)",
         query=ItemPageQuery,
         response=ItemList,
-        capability=READ,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description=f"{ITEMS_NOTE} Newest first unless `order=asc`; `after` is the last item id of the page before.",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_items_create",
         "POST",
         ITEMS,
-        summary="Add items to a conversation (OpenAI shape)",
+        openai_view.create_items,
+        WRITE,
+        "Add items to a conversation (OpenAI shape)",
+        body_limit=request_body_bytes,
         request=ItemsCreate,
         response=ItemList,
-        capability=WRITE,
         errors=(409, STORE_BUSY),
         tags=TAGS,
         description=f"{ITEMS_NOTE} Up to 20 message items, appended in order.",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_items_get",
         "GET",
         ITEM,
-        summary="Read a conversation item (OpenAI shape)",
+        openai_view.get_item,
+        READ,
+        "Read a conversation item (OpenAI shape)",
         response=Item,
-        capability=READ,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description=ITEMS_NOTE,
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_items_delete",
         "DELETE",
         ITEM,
-        summary="Delete a conversation item (OpenAI shape)",
+        openai_view.delete_item,
+        WRITE,
+        "Delete a conversation item (OpenAI shape)",
         response=Conversation,
-        capability=WRITE,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description="Removes the message; answers the conversation, as OpenAI does.",
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_messages_list",
         "GET",
         MESSAGES,
-        summary="List a conversation's messages, oldest first",
+        handlers.list_messages,
+        READ,
+        "List a conversation's messages, oldest first",
         query=PageQuery,
         response=ConversationMessageList,
-        capability=READ,
         errors=(STORE_BUSY,),
         tags=TAGS,
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_messages_create",
         "POST",
         MESSAGES,
-        summary="Append a message",
+        handlers.create_message,
+        WRITE,
+        "Append a message",
+        body_limit=message_body_bytes,
         request=MessageInput,
         response=ConversationMessage,
         status=201,
-        capability=WRITE,
         errors=(409, STORE_BUSY),
         tags=TAGS,
         description=(
@@ -268,18 +270,19 @@ def register() -> None:
             "message once and answers the stored message. 409 `conversation_busy` (with Retry-After) when "
             "too many writers contend; retry."
         ),
-    )
-    register_operation(
+    ),
+    Operation(
+        "conversations_feedback",
         "PUT",
         FEEDBACK,
-        summary="Rate a message",
+        handlers.put_feedback,
+        WRITE,
+        "Rate a message",
+        body_limit=small_body_bytes,
         request=FeedbackInput,
         response=ConversationMessage,
-        capability=WRITE,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description="Replaces the message's feedback. A message of another conversation answers 404.",
-    )
-
-
-register()
+    ),
+)

@@ -10,14 +10,12 @@ from typing import TypeVar
 from fastapi import Request, Response
 
 from shared.clients import get_clients
-from shared.errors import ApiError, bad_request, forbidden
-from shared.gateway import openapi_registration as _openapi  # noqa: F401  (describes these routes)
+from shared.errors import ApiError, bad_request
 from shared.gateway.models import ModelCard, ModelList, UsageList
 from shared.gateway.request import parse_completion_request
 from shared.gateway.service import CONVERSATION_HEADER, CompletionResponse
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.gateway.wiring import get_completion_service
-from shared.identity.caller import Capability
 from shared.web import LeanStreamingResponse, RequestContext, bounded_int, read_body
 
 DEFAULT_USAGE_DAYS = 30
@@ -83,8 +81,6 @@ async def azure_chat_completions(context: RequestContext) -> Response:
 
 async def list_models(context: RequestContext) -> ModelList:
     """GET /api/v1/models: the configured aliases in the OpenAI list shape."""
-    if not context.caller.can(Capability.COMPLETIONS):
-        raise forbidden("This caller may not request completions.")
     service = await get_completion_service()
     created = int(time.time())
     return ModelList(data=[ModelCard(id=alias, created=created) for alias in service.pool.aliases])

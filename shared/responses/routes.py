@@ -1,10 +1,11 @@
-"""The /api/v1/responses routes in the OpenAPI document."""
+"""The /api/v1/responses operations: OpenAI's Responses API (text subset) over our conversation store."""
 
 from __future__ import annotations
 
 from shared.conversations.items import ItemList, ItemPageQuery
 from shared.identity.caller import Capability
-from shared.openapi import register_operation
+from shared.operations import Operation
+from shared.responses import handlers
 from shared.responses.models import ResponseCreate, ResponseDeleted, ResponseObject
 
 BASE = "v1/responses"
@@ -26,50 +27,56 @@ CREATE = (
 )
 
 
-def register() -> None:
-    register_operation(
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "responses_create",
         "POST",
         BASE,
-        summary="Create a model response (OpenAI Responses API)",
+        handlers.create_response,
+        Capability.COMPLETIONS,
+        "Create a model response (OpenAI Responses API)",
         request=ResponseCreate,
         response=ResponseObject,
         streaming=True,
-        capability=Capability.COMPLETIONS,
         errors=(400, 404, 409, 413, 429, 503),
         tags=TAGS,
         description=CREATE,
-    )
-    register_operation(
+    ),
+    Operation(
+        "responses_get",
         "GET",
         ONE,
-        summary="Read a stored response",
+        handlers.get_response,
+        Capability.CONVERSATIONS_READ,
+        "Read a stored response",
         response=ResponseObject,
-        capability=Capability.CONVERSATIONS_READ,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description="Another caller's response answers 404, exactly like a missing one.",
-    )
-    register_operation(
+    ),
+    Operation(
+        "responses_delete",
         "DELETE",
         ONE,
-        summary="Delete a stored response",
+        handlers.delete_response,
+        Capability.CONVERSATIONS_WRITE,
+        "Delete a stored response",
         response=ResponseDeleted,
-        capability=Capability.CONVERSATIONS_WRITE,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description="A later response that continued from it keeps its own items; its chain ends here.",
-    )
-    register_operation(
+    ),
+    Operation(
+        "responses_input_items",
         "GET",
         f"{ONE}/input_items",
-        summary="List a response's input items",
+        handlers.list_input_items,
+        Capability.CONVERSATIONS_READ,
+        "List a response's input items",
         query=ItemPageQuery,
         response=ItemList,
-        capability=Capability.CONVERSATIONS_READ,
         errors=(STORE_BUSY,),
         tags=TAGS,
         description="The items this response was given as `input`, newest first unless `order=asc`.",
-    )
-
-
-register()
+    ),
+)

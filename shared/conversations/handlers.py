@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from azure.cosmos.exceptions import CosmosHttpResponseError
 from fastapi import Response
@@ -15,18 +14,20 @@ from fastapi.responses import StreamingResponse
 
 from shared.clients import get_clients
 from shared.conversations import etags
-from shared.conversations import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
-from shared.conversations.keys import MissingIdentity, is_valid_id, new_conversation_id, partition_key, scope_of
+from shared.conversations.keys import MissingIdentity, is_valid_id, partition_key, scope_of
 from shared.conversations.limits import Limits
 from shared.conversations.models import (
-    ConversationCreate,
+    ConversationList,
+    ConversationMessage,
+    ConversationMessageList,
     ConversationUpdate,
     Document,
     FeedbackInput,
     MessageInput,
+    conversation_list,
     conversation_object,
-    list_object,
+    message_list,
     message_object,
 )
 from shared.conversations.repository import (
@@ -37,9 +38,9 @@ from shared.conversations.repository import (
     StaleEtag,
 )
 from shared.errors import ApiError, bad_request, forbidden, not_found, precondition_failed
-from shared.identity.caller import Caller, Capability
+from shared.identity.caller import Caller
 from shared.responses.render import render as response_object
-from shared.web import RequestContext, json_response, parse_model, read_json
+from shared.web import RequestContext, json_response
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 IDEMPOTENCY_KEY_MAX_CHARS = 200
@@ -80,10 +81,12 @@ def _store_errors() -> Iterator[None]:
         raise
 
 
-def _owner(context: RequestContext, capability: Capability) -> Caller:
+def conversation_owner(context: RequestContext) -> Caller:
+    """The owner of the conversations a request may touch: its caller, who must name a tenant and a user.
+
+    The operation's capability was checked before the handler ran; another owner's data answers 404.
+    """
     caller = context.caller
-    if not caller.can(capability):
-        raise forbidden(f"This credential lacks the {capability.value} capability.")
     try:
         partition_key(caller)
     except MissingIdentity:
@@ -118,41 +121,32 @@ def _continuation_errors(continuation: str | None) -> Iterator[None]:
         raise bad_request("cursor is invalid for this list.", code="invalid_cursor", param="cursor") from None
 
 
-async def create_conversation(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
-    repository, limits, _ = await _repository()
-    body = parse_model(ConversationCreate, await read_json(context.request, limits.small_body_max_bytes))
-    title = limits.check_title(body.title)
-    with _store_errors():
-        document = await repository.create(caller, new_conversation_id(), title)
-    return _with_etag(document, 201)
-
-
-async def list_conversations(context: RequestContext) -> dict[str, Any]:
-    caller = _owner(context, Capability.CONVERSATIONS_READ)
+async def list_conversations(context: RequestContext) -> ConversationList:
+    caller = conversation_owner(context)
     repository, limits, _ = await _repository()
     limit = limits.page_size(context.query("limit"))
     scope = scope_of(partition_key(caller), "conversations")
     continuation = _cursor(context, scope)
     with _store_errors(), _continuation_errors(continuation):
         page = await repository.list_conversations(caller, limit, continuation)
-    return list_object([conversation_object(item) for item in page.items], encode_cursor(scope, page.continuation))
+    return conversation_list(
+        [conversation_object(item) for item in page.items], encode_cursor(scope, page.continuation)
+    )
 
 
 async def get_conversation(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_READ)
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, _, _ = await _repository()
     with _store_errors():
         return _with_etag(await repository.get(caller, conversation_id))
 
 
-async def update_conversation(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+async def update_conversation(context: RequestContext, body: ConversationUpdate) -> Response:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, limits, _ = await _repository()
     etag = etags.from_if_match(context.request.headers.get("if-match"))
-    body = parse_model(ConversationUpdate, await read_json(context.request, limits.small_body_max_bytes))
     title = limits.check_title(body.title)
     with _store_errors():
         return _with_etag(await repository.rename(caller, conversation_id, title, etag))
@@ -166,7 +160,7 @@ def _deletion(deleted: int | None, completed: bool) -> Response:
 
 
 async def delete_conversation(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, _, budget_s = await _repository()
     etag = etags.from_if_match(context.request.headers.get("if-match"))
@@ -176,15 +170,15 @@ async def delete_conversation(context: RequestContext) -> Response:
 
 
 async def delete_all_conversations(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+    caller = conversation_owner(context)
     repository, _, budget_s = await _repository()
     with _store_errors():
         deleted, completed = await repository.delete_all(caller, time.monotonic() + budget_s)
     return _deletion(deleted, completed)
 
 
-async def list_messages(context: RequestContext) -> dict[str, Any]:
-    caller = _owner(context, Capability.CONVERSATIONS_READ)
+async def list_messages(context: RequestContext) -> ConversationMessageList:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, limits, _ = await _repository()
     limit = limits.page_size(context.query("limit"))
@@ -192,7 +186,7 @@ async def list_messages(context: RequestContext) -> dict[str, Any]:
     continuation = _cursor(context, scope)
     with _store_errors(), _continuation_errors(continuation):
         page = await repository.list_messages(caller, conversation_id, limit, continuation)
-    return list_object([message_object(item) for item in page.items], encode_cursor(scope, page.continuation))
+    return message_list([message_object(item) for item in page.items], encode_cursor(scope, page.continuation))
 
 
 def _idempotency_key(context: RequestContext) -> str:
@@ -208,26 +202,24 @@ def _idempotency_key(context: RequestContext) -> str:
     return key
 
 
-async def create_message(context: RequestContext) -> Response:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+async def create_message(context: RequestContext, message: MessageInput) -> ConversationMessage:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     repository, limits, _ = await _repository()
     key = _idempotency_key(context)
-    message = parse_model(MessageInput, await read_json(context.request, limits.message_body_max_bytes))
     limits.check_content(message.content)
     with _store_errors():
         [stored] = await repository.append(caller, conversation_id, [(0, message)], idempotency_key=key, turn_size=1)
-    return json_response(message_object(stored), 201)
+    return message_object(stored)
 
 
-async def put_feedback(context: RequestContext) -> dict[str, Any]:
-    caller = _owner(context, Capability.CONVERSATIONS_WRITE)
+async def put_feedback(context: RequestContext, feedback: FeedbackInput) -> ConversationMessage:
+    caller = conversation_owner(context)
     conversation_id = _conversation_id(context)
     message_id = context.path_param("message_id")
     if not is_valid_id(message_id):
         raise not_found("No such message in this conversation.", code="message_not_found")
-    repository, limits, _ = await _repository()
-    feedback = parse_model(FeedbackInput, await read_json(context.request, limits.small_body_max_bytes))
+    repository, _, _ = await _repository()
     with _store_errors():
         stored = await repository.set_feedback(caller, conversation_id, message_id, feedback.rating, feedback.comment)
     return message_object(stored)
@@ -237,9 +229,9 @@ def _export_line(document: Document) -> bytes:
     if document.get("type") == "response":
         shaped = response_object(document)
     elif "conversation_id" in document:
-        shaped = message_object(document)
+        shaped = message_object(document).model_dump()
     else:
-        shaped = conversation_object(document)
+        shaped = conversation_object(document).model_dump()
     return (json.dumps(shaped, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
@@ -249,7 +241,7 @@ async def export_conversations(context: RequestContext) -> Response:
     The first row is fetched before the response starts, so an unavailable store still answers
     with an error status; a failure mid-stream aborts the transfer rather than ending it cleanly.
     """
-    caller = _owner(context, Capability.CONVERSATIONS_READ)
+    caller = conversation_owner(context)
     repository, _, _ = await _repository()
     rows = repository.export(caller)
     with _store_errors():

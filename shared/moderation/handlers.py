@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.clients import get_clients
-from shared.errors import bad_request, forbidden, payload_too_large
-from shared.identity.caller import Capability
+from shared.errors import bad_request, payload_too_large
 from shared.moderation.openai_shape import moderation_response, openai_result
 from shared.moderation.service import get_moderation_service
 from shared.web import RequestContext, read_json
@@ -46,8 +45,6 @@ def _text_of(item: Any, position: int) -> str:
 
 
 async def create_moderation(context: RequestContext) -> dict[str, Any]:
-    if not context.caller.can(Capability.MODERATION):
-        raise forbidden("This caller may not use the moderation API.")
     settings = (await get_clients()).settings
     payload = await read_json(context.request, settings.max_request_bytes)
     texts, model = parse_inputs(

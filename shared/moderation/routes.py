@@ -1,12 +1,17 @@
-"""POST /api/v1/moderations in the OpenAPI document: OpenAI's moderation shapes, permissive beyond the
-fields clients read (our `action`, `severities`, `pii`, `jailbreak`... pass as additional properties)."""
+"""POST /api/v1/moderations: OpenAI's moderation shapes, permissive beyond the fields clients read (our
+`action`, `severities`, `pii`, `jailbreak`... pass as additional properties).
+
+The handler reads `input` itself, by OpenAI's rules (a string, strings or text parts; images refused with
+their own message), so the request model only documents the body (`Body.RAW`).
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.identity.caller import Capability
-from shared.openapi import register_operation
+from shared.moderation import handlers
+from shared.operations import Body, Operation
 
 
 class TextPart(BaseModel):
@@ -40,14 +45,19 @@ class ModerationResponse(BaseModel):
     results: list[ModerationResultOut]
 
 
-register_operation(
-    "POST",
-    "v1/moderations",
-    summary="Classify text (OpenAI moderation shape)",
-    request=ModerationRequest,
-    response=ModerationResponse,
-    capability=Capability.MODERATION,
-    errors=(400, 413),
-    tags=("moderation",),
-    description="One result per input, in order, under the caller's tenant policy.",
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "create_moderation",
+        "POST",
+        "v1/moderations",
+        handlers.create_moderation,
+        Capability.MODERATION,
+        "Classify text (OpenAI moderation shape)",
+        request=ModerationRequest,
+        body=Body.RAW,
+        response=ModerationResponse,
+        errors=(400, 413),
+        tags=("moderation",),
+        description="One result per input, in order, under the caller's tenant policy.",
+    ),
 )

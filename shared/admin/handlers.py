@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import Response
 from pydantic import ValidationError
 
-from shared.admin import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.admin.access import AdminScope, admin_scope, platform_tenants
 from shared.admin.audit import Actor, AuditLog, AuditPage
 from shared.admin.capture import CapturePage, CaptureSettings
@@ -38,14 +36,12 @@ from shared.errors import bad_request, forbidden, not_found
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.gateway.wiring import get_completion_service
 from shared.identity.api_keys import ApiKeyNotFound, ApiKeyRecord
-from shared.identity.authorization import require
-from shared.identity.caller import Capability
 from shared.moderation.policy import ModerationPolicy
 from shared.moderation.service import get_moderation_service
 from shared.quota.models import UserQuotaOverride
 from shared.quota.pricing import nano_to_usd
 from shared.quota.service import get_quota_service, price_table
-from shared.web import RequestContext, json_response, parse_model, read_json
+from shared.web import RequestContext
 
 MAX_ADMIN_BODY_BYTES = 1_048_576
 
@@ -87,12 +83,10 @@ async def get_quota(context: RequestContext) -> QuotaView:
     return await _quota_view(scope.tenant_id, _user(context))
 
 
-async def put_quota(context: RequestContext) -> QuotaView:
+async def put_quota(context: RequestContext, override: TenantQuotaInput | UserQuotaInput) -> QuotaView:
     """PUT /api/v1/admin/quotas[/users/{user_id}]: replace the override (token and money budgets)."""
     scope = await _scope(context)
     user = _user(context)
-    model = TenantQuotaInput if user is None else UserQuotaInput
-    override = parse_model(model, await read_json(context.request, MAX_ADMIN_BODY_BYTES))
     limits = (await get_quota_service()).limits
     before = await limits.read_override(scope.tenant_id, user)
     await limits.put_override(scope.tenant_id, override, user)
@@ -128,10 +122,9 @@ async def get_policy(context: RequestContext) -> PolicyView:
     return _policy_view(scope.tenant_id, await policies.for_tenant(scope.tenant_id))
 
 
-async def put_policy(context: RequestContext) -> PolicyView:
+async def put_policy(context: RequestContext, change: PolicyInput) -> PolicyView:
     """PUT /api/v1/admin/moderation/policy: replace the tenant's override of thresholds, actions, blocklists."""
     scope = await _scope(context)
-    change = parse_model(PolicyInput, await read_json(context.request, MAX_ADMIN_BODY_BYTES))
     return await _save_policy(scope, change.model_dump(mode="json", exclude_defaults=True), "moderation_policy.set")
 
 
@@ -165,10 +158,9 @@ async def list_api_keys(context: RequestContext) -> ApiKeyList:
     return ApiKeyList(data=[_key_view(record) for record in await store.list_keys(scope.tenant_id)])
 
 
-async def create_api_key(context: RequestContext) -> Response:
+async def create_api_key(context: RequestContext, wanted: ApiKeyInput) -> ApiKeyCreated:
     """POST /api/v1/admin/apikeys: a new key for a service of the tenant; the key is in this answer only."""
     scope = await _scope(context)
-    wanted = parse_model(ApiKeyInput, await read_json(context.request, MAX_ADMIN_BODY_BYTES))
     expires = None
     if wanted.expires_in_days is not None:
         expires = datetime.now(UTC) + timedelta(days=wanted.expires_in_days)
@@ -181,7 +173,7 @@ async def create_api_key(context: RequestContext) -> Response:
         raise bad_request(str(error)) from None
     view = _key_view(record)
     await _audit(scope, "apikey.create", f"apikey:{record.id}", None, view.model_dump(mode="json"))
-    return json_response(ApiKeyCreated(**view.model_dump(), key=key), status=201)
+    return ApiKeyCreated(**view.model_dump(), key=key)
 
 
 async def revoke_api_key(context: RequestContext) -> ApiKeyView:
@@ -258,17 +250,15 @@ async def usage_report(context: RequestContext) -> UsageReport:
 
 async def get_prices(context: RequestContext) -> PricesView:
     """GET /api/v1/admin/prices: the price table in effect (any admin may read it)."""
-    require(context, Capability.ADMIN)
     return PricesView(models=await price_table(await get_clients()).table())
 
 
-async def put_prices(context: RequestContext) -> PricesView:
+async def put_prices(context: RequestContext, change: PricesInput) -> PricesView:
     """PUT /api/v1/admin/prices: replace the Cosmos price override (platform admins only)."""
     clients = await get_clients()
-    caller = require(context, Capability.ADMIN)
+    caller = context.caller
     if caller.tenant_id not in platform_tenants(clients.settings):
         raise forbidden("Only platform administrators may change prices.")
-    change = parse_model(PricesInput, await read_json(context.request, MAX_ADMIN_BODY_BYTES))
     prices = price_table(clients)
     before = await prices.stored_overrides()
     await prices.put_overrides(change.models)
@@ -284,10 +274,9 @@ async def get_capture(context: RequestContext) -> CaptureSettings:
     return await capture_store(await get_clients()).settings(scope.tenant_id)
 
 
-async def put_capture(context: RequestContext) -> CaptureSettings:
+async def put_capture(context: RequestContext, wanted: CaptureSettings) -> CaptureSettings:
     """PUT /api/v1/admin/capture: turn capture on or off and set its retention."""
     scope = await _scope(context)
-    wanted = parse_model(CaptureSettings, await read_json(context.request, MAX_ADMIN_BODY_BYTES))
     store = capture_store(await get_clients())
     before = await store.settings(scope.tenant_id)
     await store.put_settings(scope.tenant_id, wanted)
