@@ -174,6 +174,34 @@ def start_host(env: dict[str, str], port: int, profile: str | None) -> subproces
     return wait_until_up(process, f"http://127.0.0.1:{port}/api/health")
 
 
+SINK_RECEIVED: dict[str, int] = {}
+"""OTLP export requests the sink received, per path (`/v1/traces`, ...)."""
+
+
+def start_telemetry_sink() -> str:
+    """An OTLP/HTTP endpoint that accepts and drops everything, so the hosts export spans, metrics and
+    logs as deployed (batching, encoding, sending) without a collector; it runs in the load generator's
+    process, whose CPU is not counted."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Sink(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            SINK_RECEIVED[self.path] = SINK_RECEIVED.get(self.path, 0) + 1
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def start_reference(port: int, upstream: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, __file__, "--serve-reference", str(port), "--upstream", upstream]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
@@ -320,6 +348,18 @@ def main() -> None:
         default="on",
         help="MODERATION_ENABLED of the host; both: two hosts (on, off), side by side in the focus rounds",
     )
+    parser.add_argument(
+        "--telemetry",
+        choices=("on", "off"),
+        default="off",
+        help="on: the hosts export traces, metrics and logs over OTLP to a discarding sink",
+    )
+    parser.add_argument(
+        "--trace-ratio",
+        type=float,
+        default=1.0,
+        help="with --telemetry on: share of traces sampled (deployed: Azure Monitor's 5 traces/s per instance)",
+    )
     parser.add_argument("--profile", help="write a cProfile of the dev host to this file")
     parser.add_argument(
         "--repeat-focus",
@@ -341,6 +381,10 @@ def main() -> None:
     try:
         port, ref_port = free_port(), free_port()
         env = {**os.environ, **stack.settings(), "COSMOS_DATABASE": "copilot-bench"}
+        if args.telemetry == "on":
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = start_telemetry_sink()
+            env["OTEL_TRACES_SAMPLER"] = "traceidratio"
+            env["OTEL_TRACES_SAMPLER_ARG"] = str(args.trace_ratio)
         sim_url = f"http://127.0.0.1:{stack.ports.aoai}"
         upstream = f"{sim_url}/openai/deployments/{MODEL}/chat/completions?api-version=2024-10-21"
         hosts: list[tuple[str, str, int]] = []
@@ -356,6 +400,8 @@ def main() -> None:
         asyncio.run(bench(args, sim_url, hosts, ref_url, reference.pid))
         for label, _, pid in hosts:
             print(f"final RSS of the dev host ({label}): {rss_mb(pid):.1f} MB")
+        if args.telemetry == "on":
+            print(f"OTLP export requests received: {dict(sorted(SINK_RECEIVED.items()))}")
     finally:
         for process in processes:
             process.send_signal(signal.SIGINT)  # lets a profiled host write its profile
