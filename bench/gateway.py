@@ -1,7 +1,9 @@
 """Gateway vs direct-to-simulator vs a minimal pass-through proxy, in the same run: added latency, time to
 first chunk, throughput, CPU, RSS.
 
-Usage: .venv/bin/python bench/gateway.py [--quick] [--rss-requests 20000] [--moderation on|off]
+Usage: .venv/bin/python bench/gateway.py [--quick] [--rss-requests 20000] [--moderation on|off|both]
+       .venv/bin/python bench/gateway.py --focus-only --repeat-focus 3 --moderation both
+         (the goal's scenario only: everything on, moderation off, and the reference proxy side by side)
 Starts the local stack (emulators + model simulator), a dev host and a reference proxy (a bare
 aiohttp pass-through, the yardstick the issue quotes) as subprocesses on free ports, and drives all
 three with aiohttp clients at concurrency 1/16/64, streaming and not, with upstream latency 0 and
@@ -172,6 +174,34 @@ def start_host(env: dict[str, str], port: int, profile: str | None) -> subproces
     return wait_until_up(process, f"http://127.0.0.1:{port}/api/health")
 
 
+SINK_RECEIVED: dict[str, int] = {}
+"""OTLP export requests the sink received, per path (`/v1/traces`, ...)."""
+
+
+def start_telemetry_sink() -> str:
+    """An OTLP/HTTP endpoint that accepts and drops everything, so the hosts export spans, metrics and
+    logs as deployed (batching, encoding, sending) without a collector; it runs in the load generator's
+    process, whose CPU is not counted."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Sink(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            SINK_RECEIVED[self.path] = SINK_RECEIVED.get(self.path, 0) + 1
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def start_reference(port: int, upstream: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, __file__, "--serve-reference", str(port), "--upstream", upstream]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
@@ -213,7 +243,11 @@ def percentiles(run: Run) -> tuple[float, float, float]:
     return run.pct(run.latencies_ms, 0.5), run.pct(run.latencies_ms, 0.99), run.pct(run.first_chunk_ms, 0.5)
 
 
-async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int, ref_url: str, ref_pid: int) -> None:
+async def bench(
+    args: argparse.Namespace, sim_url: str, hosts: list[tuple[str, str, int]], ref_url: str, ref_pid: int
+) -> None:
+    """`hosts`: (label, base URL, pid) per dev host; the table uses the first, the focus all of them."""
+    _, host_url, pid = hosts[0]
     token = mint_token("bench-tenant", "bench-user", lifetime_s=7200)
     gateway_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     direct_headers = {"api-key": SIMULATOR_API_KEY, "Content-Type": "application/json"}
@@ -247,9 +281,11 @@ async def bench(args: argparse.Namespace, sim_url: str, host_url: str, pid: int,
                     flush=True,
                 )
     if args.repeat_focus:
-        await focus(
-            args.repeat_focus, sim_url, direct_url, direct_headers, gateway_url, gateway_headers, ref_url, pid, ref_pid
-        )
+        targets = [
+            (f"gateway, {label}", f"{url}/api/v1/chat/completions", gateway_headers, pid) for label, url, pid in hosts
+        ]
+        targets.append(("reference proxy", ref_url, {"Content-Type": "application/json"}, ref_pid))
+        await focus(args.repeat_focus, sim_url, direct_url, direct_headers, targets)
     await configure(sim_url, 0)
     if args.focus_only:
         return
@@ -269,47 +305,61 @@ async def focus(
     sim_url: str,
     direct_url: str,
     direct_headers: dict[str, str],
-    gateway_url: str,
-    gateway_headers: dict[str, str],
-    ref_url: str,
-    pid: int,
-    ref_pid: int,
+    targets: list[tuple[str, str, dict[str, str], int]],
 ) -> None:
-    """The goal's scenario (50 ms upstream, concurrency 16) repeated, targets interleaved, medians of rounds."""
+    """The goal's scenario (50 ms upstream, concurrency 16) repeated, targets interleaved within each round,
+    medians of rounds; CPU ratios against the last target (the reference proxy)."""
     await configure(sim_url, 50)
     print(f"\nFocus: 50 ms upstream, concurrency 16, {rounds} rounds of 800 requests per target")
     print(
-        "| arrivals | mode | added p50 ms per round | median added p50 ms | median CPU ms/req "
-        "| reference median added p50 ms | reference median CPU ms/req | CPU ratio gateway / reference |"
+        "| arrivals | mode | target | added p50 ms per round | median added p50 ms | CPU ms/req per round "
+        "| median CPU ms/req | CPU ratio to reference |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for arrivals in ("burst", "staggered"):
         stagger = 0.05 / 16 if arrivals == "staggered" else 0.0
         for stream in (False, True):
-            added, cpu, ref_added, ref_cpu = [], [], [], []
+            added: dict[str, list[float]] = {label: [] for label, *_ in targets}
+            cpu: dict[str, list[float]] = {label: [] for label, *_ in targets}
             for _ in range(rounds):
-                direct = await drive(direct_url, direct_headers, stream, 16, 800, None, stagger)
-                via = await drive(gateway_url, gateway_headers, stream, 16, 800, pid, stagger)
-                ref = await drive(ref_url, {"Content-Type": "application/json"}, stream, 16, 800, ref_pid, stagger)
-                d50 = percentiles(direct)[0]
-                added.append(percentiles(via)[0] - d50)
-                ref_added.append(percentiles(ref)[0] - d50)
-                cpu.append(via.cpu_ms_per_request or 0.0)
-                ref_cpu.append(ref.cpu_ms_per_request or 0.0)
-            print(
-                f"| {arrivals} | {'stream' if stream else 'json'} | {', '.join(f'{a:+.2f}' for a in added)} "
-                f"| {statistics.median(added):+.2f} | {statistics.median(cpu):.2f} "
-                f"| {statistics.median(ref_added):+.2f} | {statistics.median(ref_cpu):.2f} "
-                f"| {statistics.median(cpu) / max(statistics.median(ref_cpu), 1e-9):.2f} |",
-                flush=True,
-            )
+                d50 = percentiles(await drive(direct_url, direct_headers, stream, 16, 800, None, stagger))[0]
+                for label, url, headers, pid in targets:
+                    run = await drive(url, headers, stream, 16, 800, pid, stagger)
+                    added[label].append(percentiles(run)[0] - d50)
+                    cpu[label].append(run.cpu_ms_per_request or 0.0)
+            reference_cpu = max(statistics.median(cpu[targets[-1][0]]), 1e-9)
+            for label, *_ in targets:
+                print(
+                    f"| {arrivals} | {'stream' if stream else 'json'} | {label} "
+                    f"| {', '.join(f'{a:+.2f}' for a in added[label])} | {statistics.median(added[label]):+.2f} "
+                    f"| {', '.join(f'{c:.2f}' for c in cpu[label])} | {statistics.median(cpu[label]):.2f} "
+                    f"| {statistics.median(cpu[label]) / reference_cpu:.2f} |",
+                    flush=True,
+                )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer requests per scenario")
     parser.add_argument("--rss-requests", type=int, default=20_000)
-    parser.add_argument("--moderation", choices=("on", "off"), default="on", help="MODERATION_ENABLED of the host")
+    parser.add_argument(
+        "--moderation",
+        choices=("on", "off", "both"),
+        default="on",
+        help="MODERATION_ENABLED of the host; both: two hosts (on, off), side by side in the focus rounds",
+    )
+    parser.add_argument(
+        "--telemetry",
+        choices=("on", "off"),
+        default="off",
+        help="on: the hosts export traces, metrics and logs over OTLP to a discarding sink",
+    )
+    parser.add_argument(
+        "--trace-ratio",
+        type=float,
+        default=1.0,
+        help="with --telemetry on: share of traces sampled (deployed: Azure Monitor's 5 traces/s per instance)",
+    )
     parser.add_argument("--profile", help="write a cProfile of the dev host to this file")
     parser.add_argument(
         "--repeat-focus",
@@ -330,21 +380,28 @@ def main() -> None:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         port, ref_port = free_port(), free_port()
-        env = {
-            **os.environ,
-            **stack.settings(),
-            "COSMOS_DATABASE": "copilot-bench",
-            "MODERATION_ENABLED": "true" if args.moderation == "on" else "false",
-        }
+        env = {**os.environ, **stack.settings(), "COSMOS_DATABASE": "copilot-bench"}
+        if args.telemetry == "on":
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = start_telemetry_sink()
+            env["OTEL_TRACES_SAMPLER"] = "traceidratio"
+            env["OTEL_TRACES_SAMPLER_ARG"] = str(args.trace_ratio)
         sim_url = f"http://127.0.0.1:{stack.ports.aoai}"
         upstream = f"{sim_url}/openai/deployments/{MODEL}/chat/completions?api-version=2024-10-21"
-        host = start_host(env, port, args.profile)
-        processes.append(host)
+        hosts: list[tuple[str, str, int]] = []
+        for moderation in ("on", "off") if args.moderation == "both" else (args.moderation,):
+            host_env = {**env, "MODERATION_ENABLED": "true" if moderation == "on" else "false"}
+            host = start_host(host_env, port, args.profile if not hosts else None)
+            processes.append(host)
+            hosts.append((f"moderation {moderation}", f"http://127.0.0.1:{port}", host.pid))
+            port = free_port()
         reference = start_reference(ref_port, upstream)
         processes.append(reference)
         ref_url = f"http://127.0.0.1:{ref_port}/proxy"
-        asyncio.run(bench(args, sim_url, f"http://127.0.0.1:{port}", host.pid, ref_url, reference.pid))
-        print(f"\nfinal RSS of the dev host: {rss_mb(host.pid):.1f} MB")
+        asyncio.run(bench(args, sim_url, hosts, ref_url, reference.pid))
+        for label, _, pid in hosts:
+            print(f"final RSS of the dev host ({label}): {rss_mb(pid):.1f} MB")
+        if args.telemetry == "on":
+            print(f"OTLP export requests received: {dict(sorted(SINK_RECEIVED.items()))}")
     finally:
         for process in processes:
             process.send_signal(signal.SIGINT)  # lets a profiled host write its profile

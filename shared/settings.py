@@ -186,6 +186,10 @@ class Settings(BaseSettings):
     """Unset: the app's managed identity (Cognitive Services User on the account)."""
     content_safety_blocklists: str = Field("", alias="CONTENT_SAFETY_BLOCKLISTS")
     """Comma-separated names of blocklists defined on the Content Safety resource."""
+    content_safety_deadline_s: float = Field(8.0, alias="CONTENT_SAFETY_DEADLINE_SECONDS", gt=0, le=60)
+    """Longest wait for one Content Safety verdict (chunks, Prompt Shields and retries included); past it the
+    provider counts as unavailable (503 `moderation_unavailable`, or through with `MODERATION_FAIL_OPEN`).
+    A completion is checked twice (prompt, reply), so 2 x this stays below the 30 s upstream first-byte budget."""
     moderation_policy: str | None = Field(None, alias="MODERATION_POLICY")
     """JSON `{"categories": {"hate": {"threshold": 4, "action": "block"}, ...}, "blocklists": {...}}`."""
     moderation_policy_cache_s: float = Field(30.0, alias="MODERATION_POLICY_CACHE_SECONDS", ge=0, le=3600)

@@ -42,6 +42,8 @@ class FaultSpec(BaseModel):
     - disconnect: close the connection after `after_chunks` SSE events (non-streaming: before headers).
     - pause: stream `after_chunks` SSE events, then nothing until `POST /_sim/resume` (streaming only):
       lets a test see what a client got from a known part of the stream, whatever the timing.
+
+    `stream` (true/false) limits a fault to streamed or non-streamed requests; unset, it takes either.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -54,6 +56,7 @@ class FaultSpec(BaseModel):
     message: str | None = None
     hang_s: float | None = Field(default=None, ge=0)
     after_chunks: int = Field(default=0, ge=0)
+    stream: bool | None = None
 
     @model_validator(mode="after")
     def _status_only_for_status_faults(self) -> "FaultSpec":
@@ -61,5 +64,7 @@ class FaultSpec(BaseModel):
             raise ValueError("'status' applies only to faults of kind 'status'")
         return self
 
-    def matches(self, target: str) -> bool:
+    def matches(self, target: str, stream: bool | None = None) -> bool:
+        if self.stream is not None and stream is not None and self.stream != stream:
+            return False
         return self.target is None or self.target == target

@@ -4,7 +4,8 @@ A protocol simulator, not a classifier: severities come from a small determinist
 category and Prompt Shields from a few attack phrases, so tests and local runs get predictable verdicts.
 It checks what the service checks (api-version, auth, body shape, the 10K-character limits), serves
 blocklists created the way real clients do (PATCH the list, then addOrUpdateBlocklistItems), and can
-answer the next N calls with 429/5xx. Simulator-only routes live under /_sim/ and need no auth.
+answer the next N calls with 429/5xx, or hold them (`delay_s`, a slow service; a long delay is a pause)
+before answering. Simulator-only routes live under /_sim/ and need no auth.
 
     python -m devhost.simulators.content_safety --host 127.0.0.1 --port 7073 --api-key dev-key
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import re
 import signal
 import uuid
@@ -92,12 +94,17 @@ def _is_attack(text: str) -> bool:
 
 @dataclass
 class Fault:
+    """The next `remaining` calls wait `delay_s`, then answer `status` (None: their normal answer)."""
+
     remaining: int
-    status: int
+    status: int | None
     retry_after_s: float | None
     retry_after_ms: int | None
+    delay_s: float = 0.0
 
-    def error(self) -> SimulatorError:
+    def error(self) -> SimulatorError | None:
+        if self.status is None:
+            return None
         headers = {}
         if self.retry_after_ms is not None:
             headers["retry-after-ms"] = str(self.retry_after_ms)
@@ -120,12 +127,15 @@ class ContentSafetySimulator:
         self.api_key = api_key
         self.bearer_tokens = frozenset(bearer_tokens) if bearer_tokens is not None else None
         self.initial_blocklists = {name: list(terms) for name, terms in blocklists.items()}
+        self.released = asyncio.Event()
         self.reset()
 
     def reset(self) -> None:
         self.blocklists = {
             name: {str(uuid.uuid4()): term for term in terms} for name, terms in self.initial_blocklists.items()
         }
+        self.released.set()
+        self.released = asyncio.Event()
         self.fault: Fault | None = None
         self.tokens_seen: set[str] = set()
         self.stats: dict[str, Any] = {
@@ -153,15 +163,25 @@ class ContentSafetySimulator:
             self.stats["auth"]["rejected"] += 1
             raise SimulatorError(401, "401", "Access denied due to invalid subscription key or wrong API endpoint.")
 
-    def count(self, operation: str) -> None:
+    async def count(self, operation: str) -> None:
         self.stats["requests"][operation] += 1
-        if self.fault is not None and self.fault.remaining > 0:
-            self.fault.remaining -= 1
+        fault = self.fault
+        if fault is not None and fault.remaining > 0:
+            fault.remaining -= 1
             self.stats["faulted"] += 1
-            raise self.fault.error()
+            if fault.delay_s > 0:
+                await self._held(fault.delay_s)
+            error = fault.error()
+            if error is not None:
+                raise error
+
+    async def _held(self, delay_s: float) -> None:
+        """Wait `delay_s`, or less when the faults are reset meanwhile (a paused service resumed)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.released.wait(), timeout=delay_s)
 
     async def analyze_text(self, request: web.Request) -> web.Response:
-        self.count("analyze")
+        await self.count("analyze")
         body = await _json_object(request)
         text = body.get("text")
         if not isinstance(text, str):
@@ -187,7 +207,7 @@ class ContentSafetySimulator:
         return web.json_response({"blocklistsMatch": matches, "categoriesAnalysis": analysis})
 
     async def shield_prompt(self, request: web.Request) -> web.Response:
-        self.count("shieldPrompt")
+        await self.count("shieldPrompt")
         body = await _json_object(request)
         if "userPrompt" not in body and "documents" not in body:
             raise _invalid("At least one of 'userPrompt' or 'documents' is required.")
@@ -206,7 +226,7 @@ class ContentSafetySimulator:
         return web.json_response({"userPromptAnalysis": prompt_analysis, "documentsAnalysis": documents_analysis})
 
     async def upsert_blocklist(self, request: web.Request) -> web.Response:
-        self.count("blocklists")
+        await self.count("blocklists")
         name = request.match_info["name"]
         if not BLOCKLIST_NAME.match(name):
             raise SimulatorError(400, "InvalidResourceName", f"Invalid blocklist name '{name}'.")
@@ -216,7 +236,7 @@ class ContentSafetySimulator:
         return web.json_response({"blocklistName": name, "description": description}, status=201 if created else 200)
 
     async def add_blocklist_items(self, request: web.Request) -> web.Response:
-        self.count("blocklists")
+        await self.count("blocklists")
         name = request.match_info["name"]
         if name not in self.blocklists:
             raise SimulatorError(404, "ResourceNotFound", f"Blocklist '{name}' not found.")
@@ -235,11 +255,14 @@ class ContentSafetySimulator:
 
     async def set_faults(self, request: web.Request) -> web.Response:
         body = await _json_object(request)
+        delay_s = float(body.get("delay_s", 0.0))
+        status = body.get("status", None if delay_s > 0 else 429)
         self.fault = Fault(
             remaining=int(body.get("count", 1)),
-            status=int(body.get("status", 429)),
+            status=None if status is None else int(status),
             retry_after_s=body.get("retry_after_s"),
             retry_after_ms=body.get("retry_after_ms"),
+            delay_s=delay_s,
         )
         return web.json_response({"pending": self.fault.remaining})
 

@@ -168,7 +168,8 @@ class ContentSafetyModerator:
         api_version: str = "2024-09-01",
         max_retries: int = 4,
         backoff_base_s: float = 0.5,
-        request_timeout_s: float = 10.0,
+        request_timeout_s: float = 3.0,
+        deadline_s: float = 8.0,
     ) -> None:
         if (credential is None) == (api_key is None):
             raise ValueError("ContentSafetyModerator needs exactly one of credential or api_key")
@@ -182,13 +183,26 @@ class ContentSafetyModerator:
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
         self._timeout = aiohttp.ClientTimeout(total=request_timeout_s)
+        self._deadline_s = deadline_s
 
     async def analyze(self, text: str, *, kind: TextKind = "prompt", documents: Sequence[str] = ()) -> ModerationResult:
+        """One verdict within `deadline_s` (every chunk, Prompt Shields call and retry included).
+
+        A slow service must not hold the client: past the deadline the provider counts as unavailable,
+        exactly as when it answers 5xx, and the service's fail-open/closed policy decides.
+        """
         shield_bodies = shield_requests(text, documents) if kind == "prompt" else []
         slots = asyncio.Semaphore(MAX_CONCURRENT_CALLS)
-        analyze_calls = [self._post("analyze", self._analyze_body(chunk), slots) for chunk in split_text(text)]
-        shield_calls = [self._post("shieldPrompt", body, slots) for body in shield_bodies]
-        responses = await _all_or_nothing([*analyze_calls, *shield_calls])
+        deadline = asyncio.get_running_loop().time() + self._deadline_s
+        analyze_calls = [
+            self._post("analyze", self._analyze_body(chunk), slots, deadline) for chunk in split_text(text)
+        ]
+        shield_calls = [self._post("shieldPrompt", body, slots, deadline) for body in shield_bodies]
+        try:
+            async with asyncio.timeout_at(deadline):
+                responses = await _all_or_nothing([*analyze_calls, *shield_calls])
+        except TimeoutError as exc:
+            raise ModerationUnavailable(f"Content Safety gave no verdict within {self._deadline_s:g} s") from exc
         analyses, shields = responses[: len(analyze_calls)], responses[len(analyze_calls) :]
         return self._to_result(analyses, shields)
 
@@ -229,16 +243,22 @@ class ContentSafetyModerator:
         assert self._api_key is not None
         return {"Ocp-Apim-Subscription-Key": self._api_key}
 
-    async def _post(self, operation: str, body: dict[str, Any], slots: asyncio.Semaphore) -> dict[str, Any]:
+    async def _post(
+        self, operation: str, body: dict[str, Any], slots: asyncio.Semaphore, deadline: float
+    ) -> dict[str, Any]:
         url = f"{self._endpoint}/contentsafety/text:{operation}"
         params = {"api-version": self._api_version}
         async with slots:
             last_status: int | None = None
             last_reason = ""
             delay = 0.0
+            attempts = 0
             for attempt in range(self._max_retries + 1):
                 if attempt:
+                    if asyncio.get_running_loop().time() + delay >= deadline:
+                        break
                     await asyncio.sleep(delay)
+                attempts += 1
                 headers = await self._headers()
                 try:
                     async with self._session.post(
@@ -262,7 +282,7 @@ class ContentSafetyModerator:
                     last_status, last_reason = None, type(exc).__name__
                     delay = retry_delay({}, attempt, self._backoff_base_s)
         raise ModerationUnavailable(
-            f"Content Safety text:{operation} unavailable after {self._max_retries + 1} attempts "
+            f"Content Safety text:{operation} unavailable after {attempts} attempts "
             f"(last: HTTP {last_status}) {last_reason}",
             status=last_status,
         )

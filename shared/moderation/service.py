@@ -124,9 +124,14 @@ def build_moderator(clients: Clients, settings: Settings) -> Moderator:
             clients.http,
             api_key=settings.content_safety_api_key,
             blocklist_names=names,
+            deadline_s=settings.content_safety_deadline_s,
         )
     return ContentSafetyModerator(
-        settings.content_safety_endpoint, clients.http, credential=clients.credential, blocklist_names=names
+        settings.content_safety_endpoint,
+        clients.http,
+        credential=clients.credential,
+        blocklist_names=names,
+        deadline_s=settings.content_safety_deadline_s,
     )
 
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from shared.quota.ledger import QuotaLedger
-from shared.quota.models import Scope, WindowKey, WindowKind, window_index
+from shared.quota.models import Scope, WindowKey, WindowKind, window_index, window_start
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,8 @@ class Lease:
         self._ahead_for = -1
         self._ahead_done = asyncio.Event()
         self._budget = 0
+        self._end_for = -1
+        self._end = 0.0
 
     @property
     def available(self) -> int:
@@ -88,7 +90,10 @@ class Lease:
 
     def current_index(self) -> int:
         """The current window, rolling the lease over (and returning its spare) when one ends."""
-        index = window_index(self.kind, self._clock())
+        now = self._clock()
+        if self.index >= 0 and now < self.window_end(self.index):
+            return self.index
+        index = window_index(self.kind, now)
         if index > self.index:
             self._return_spare_later()
             ahead = self.ahead_granted if self.ahead_index == index else 0
@@ -111,7 +116,7 @@ class Lease:
     def _maybe_lease_ahead(self, index: int) -> None:
         if self.tight or self.retired or self._ahead_pending or self.ahead_index > index or self._budget <= 0:
             return
-        if self.key(index).end - self._clock() > LEASE_AHEAD_S:
+        if self.window_end(index) - self._clock() > LEASE_AHEAD_S:
             return
         self._ahead_pending, self._ahead_for, self._ahead_done = True, index + 1, asyncio.Event()
         self._spawn(self._lease_ahead(index + 1, self._block(self._budget), self._budget))
@@ -227,7 +232,14 @@ class Lease:
         return max(0, budget - self.seen_total) + max(0, self.available)
 
     def reset_after(self) -> float:
-        return max(0.0, self.key(self.index).end - self._clock())
+        return max(0.0, self.window_end(self.index) - self._clock())
+
+    def window_end(self, index: int) -> float:
+        """When window `index` ends; remembered for the last window asked about (calendar arithmetic per
+        request would otherwise be the admission's main cost)."""
+        if index != self._end_for:
+            self._end_for, self._end = index, window_start(self.kind, index + 1)
+        return self._end
 
     def _block(self, budget: int) -> int:
         return max(1, -(-budget // self._divisor))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -39,8 +40,10 @@ class WindowKind(StrEnum):
         return {WindowKind.TPM: "minute", WindowKind.USD_MONTH: "calendar month"}.get(self, "day")
 
 
+@functools.lru_cache(maxsize=16_384)
 def _safe(value: str) -> str:
-    """Cosmos ids may not hold '/', '\\', '?' or '#'; percent-encode anything unusual."""
+    """Cosmos ids may not hold '/', '\\', '?' or '#'; percent-encode anything unusual (once per id: every
+    admission builds its scopes' keys)."""
     return quote(value, safe="-_.@")
 
 

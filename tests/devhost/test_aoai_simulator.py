@@ -15,6 +15,7 @@ import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from devhost.simulators.aoai import FaultSpec, RunningSimulator, SimulatorConfig, start_simulator
+from devhost.simulators.aoai_state import FaultQueue
 from devhost.simulators.tokens import count_prompt_tokens, count_text_tokens, split_text_tokens
 
 API_KEY = "sim-test-key"
@@ -352,3 +353,13 @@ def test_command_line_prints_listening_line_and_serves() -> None:
         finally:
             process.terminate()
             assert process.wait(timeout=5) == 0
+
+
+def test_fault_limited_to_streamed_requests_waits_for_one() -> None:
+    faults = FaultQueue()
+    faults.add([FaultSpec(kind="hang", target="d", stream=True), FaultSpec(kind="status", status=500)])
+    assert faults.take("d", stream=False) == FaultSpec(kind="status", status=500)
+    assert faults.take("d", stream=False) is None
+    taken = faults.take("d", stream=True)
+    assert taken is not None and taken.kind == "hang"
+    assert faults.take("d", stream=True) is None

@@ -309,6 +309,56 @@ async def test_gives_up_after_max_retries(simulator: RunningSimulator, session: 
     assert (await stats(simulator, session))["requests"]["analyze"] == 3
 
 
+HANG_GUARD_S = 60.0
+"""Only a hang guard: a client without a deadline would wait its 5 attempts on a paused service."""
+
+
+async def reset(sim: RunningSimulator, session: aiohttp.ClientSession) -> None:
+    async with session.post(f"{sim.url}/_sim/reset") as response:
+        assert response.status == 200
+
+
+@session_loop
+async def test_paused_service_is_unavailable_at_the_deadline(
+    simulator: RunningSimulator, session: aiohttp.ClientSession
+) -> None:
+    await inject_faults(simulator, session, count=1000, delay_s=3600)
+    try:
+        with pytest.raises(ModerationUnavailable) as raised:
+            await asyncio.wait_for(
+                moderator(simulator, session, deadline_s=0.5).analyze("hello", kind="prompt"), HANG_GUARD_S
+            )
+        seen = await stats(simulator, session)
+    finally:
+        await reset(simulator, session)
+    assert raised.value.status is None and "within 0.5 s" in str(raised.value)
+    assert seen["faulted"] >= 2 and seen["requests"]["analyze"] >= 1 and seen["requests"]["shieldPrompt"] >= 1
+
+
+@session_loop
+async def test_slow_answer_inside_the_deadline_is_used(
+    simulator: RunningSimulator, session: aiohttp.ClientSession
+) -> None:
+    await inject_faults(simulator, session, count=1, delay_s=0.2)
+    result = await moderator(simulator, session, deadline_s=30).analyze("a massacre", kind="completion")
+    seen = await stats(simulator, session)
+    assert result.severity(Category.VIOLENCE) == 6
+    assert seen["faulted"] == 1 and seen["requests"]["analyze"] == 1
+
+
+@session_loop
+async def test_retry_after_past_the_deadline_gives_up_at_once(
+    simulator: RunningSimulator, session: aiohttp.ClientSession
+) -> None:
+    await inject_faults(simulator, session, count=50, status=429, retry_after_s=30)
+    with pytest.raises(ModerationUnavailable) as raised:
+        await asyncio.wait_for(
+            moderator(simulator, session, deadline_s=5).analyze("hello", kind="completion"), HANG_GUARD_S
+        )
+    assert raised.value.status == 429
+    assert (await stats(simulator, session))["requests"]["analyze"] == 1
+
+
 @session_loop
 async def test_bearer_token_is_cached_across_calls(simulator: RunningSimulator, session: aiohttp.ClientSession) -> None:
     credential = FakeCredential()

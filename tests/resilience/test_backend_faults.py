@@ -1,7 +1,11 @@
 """Two model backends, one of them throttling (429 + Retry-After), then failing (500), then hanging,
 under concurrent load: callers see no error while the other backend is healthy, and the sick
 backend's circuit opens, re-opens on a failed half-open probe, and closes once it answers again
-(as `shared/gateway/pool.py` documents)."""
+(as `shared/gateway/pool.py` documents).
+
+The hangs take streamed requests only: a non-streamed call's headers come with the whole completion,
+so a silent backend there is indistinguishable from a long generation and is bounded by
+`UPSTREAM_GENERATION_TIMEOUT_SECONDS` (504), not failed over (`shared/gateway/upstream.py`)."""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ BREAKER = {
 FAULTS = [
     {"kind": "status", "target": SICK, "status": 429, "retry_after_s": 1, "count": 3},
     {"kind": "status", "target": SICK, "status": 500, "count": 6},
-    {"kind": "hang", "target": SICK, "count": 2},
+    {"kind": "hang", "target": SICK, "count": 2, "stream": True},
 ]
 
 
