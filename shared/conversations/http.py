@@ -18,7 +18,7 @@ from shared.conversations import etags
 from shared.conversations import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
 from shared.conversations.keys import MissingIdentity, is_valid_id, new_conversation_id, partition_key, scope_of
-from shared.conversations.limits import Limits
+from shared.conversations.size_limits import Limits
 from shared.conversations.models import (
     ConversationCreate,
     ConversationUpdate,

@@ -24,7 +24,7 @@ from shared.conversations.http import (
 )
 from shared.conversations.items import STORED_ROLES, ItemPageQuery, MessageItem, item_list, item_object
 from shared.conversations.keys import Owner, is_valid_id, new_conversation_id
-from shared.conversations.limits import Limits
+from shared.conversations.size_limits import Limits
 from shared.conversations.models import (
     ConversationCreate,
     ConversationMetadataUpdate,

@@ -22,7 +22,7 @@ from shared.quota.capping import admit_up_to, output_bounds
 from shared.quota.http import quota_exceeded, rate_limit_headers, spend_exceeded
 from shared.quota.lease import Lease
 from shared.quota.ledger import QuotaLedger
-from shared.quota.limits import QuotaLimits, default_limits
+from shared.quota.budgets import QuotaLimits, default_limits
 from shared.quota.meter import TOKENS, Meter
 from shared.quota.models import Limits, Scope, WindowKind, window_index
 from shared.quota.pricing import PriceTable

@@ -20,7 +20,7 @@ from fastapi import Response
 
 from shared.conversations.items import STORED_ROLES
 from shared.conversations.keys import is_valid_id, message_id
-from shared.conversations.limits import Limits
+from shared.conversations.size_limits import Limits
 from shared.conversations.models import MessageInput
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
 from shared.errors import bad_request, not_found

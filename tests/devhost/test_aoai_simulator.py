@@ -15,7 +15,7 @@ import pytest
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from devhost.simulators.aoai import FaultSpec, RunningSimulator, SimulatorConfig, start_simulator
-from devhost.simulators.tokens import count_prompt_tokens, count_text_tokens, split_text_tokens
+from devhost.simulators.tokenizer import count_prompt_tokens, count_text_tokens, split_text_tokens
 
 API_KEY = "sim-test-key"
 API_VERSION = "2024-10-21"

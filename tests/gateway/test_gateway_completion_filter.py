@@ -14,7 +14,7 @@ import httpx
 import openai
 import pytest
 
-from devhost.simulators.tokens import split_text_tokens
+from devhost.simulators.tokenizer import split_text_tokens
 from shared.gateway.completion_filter import guard_completion
 from shared.gateway.relay import JsonCompletion
 from tests.conftest import RunningHost, bearer

@@ -13,7 +13,7 @@ import pytest
 from shared.errors import ApiError
 from shared.health import anonymous_view
 from shared.identity.api_keys import ApiKeyStore
-from shared.identity.tokens import TokenValidator
+from shared.identity.jwt_validation import TokenValidator
 from shared.resources import API_KEYS
 from shared.settings import IssuerSettings
 from tests.conftest import bearer
