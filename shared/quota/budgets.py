@@ -1,30 +1,23 @@
 """Budgets in effect per tenant and user: settings defaults, overridden per tenant and per user by
 documents in `quotas`.
 
-Override documents are cached per tenant and per user for `QUOTA_LIMITS_CACHE_SECONDS`: that is the
-bound within which a change reaches every instance. An expired entry is still served while one
-background read refreshes it, so only a scope's first request waits on Cosmos.
+Override documents are cached per tenant and per user for `QUOTA_LIMITS_CACHE_SECONDS` (see
+`shared.overrides`): that is the bound within which a change reaches every instance, and only a
+scope's first request waits on Cosmos.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from azure.core.exceptions import ResourceNotFoundError
 from azure.cosmos.aio import ContainerProxy
 
+from shared.overrides import CachedOverrides
 from shared.quota.models import Limits, Scope, TenantQuotaOverride, UserQuotaOverride
 from shared.settings import Settings
 
-logger = logging.getLogger(__name__)
-
 OVERRIDE_ID = "limits"
-RETRY_AFTER_FAILURE_S = 5.0
 
 
 def default_limits(settings: Settings) -> Limits:
@@ -40,13 +33,6 @@ def override_partition(tenant_id: str, user_id: str | None = None) -> str:
     return f"limits:{Scope(tenant_id, user_id).key}"
 
 
-@dataclass(slots=True)
-class _Cached:
-    override: UserQuotaOverride | None
-    expires: float
-    refreshing: bool = False
-
-
 class QuotaLimits:
     def __init__(
         self,
@@ -56,12 +42,13 @@ class QuotaLimits:
         cache_s: float,
         clock: Callable[[], float],
     ) -> None:
-        self._container = container
         self._defaults = defaults
-        self._cache_s = cache_s
-        self._clock = clock
-        self._cache: dict[str, _Cached] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tenants = CachedOverrides(
+            container, OVERRIDE_ID, TenantQuotaOverride.model_validate, ttl_s=cache_s, clock=clock
+        )
+        self._users = CachedOverrides(
+            container, OVERRIDE_ID, UserQuotaOverride.model_validate, ttl_s=cache_s, clock=clock
+        )
 
     @property
     def defaults(self) -> Limits:
@@ -70,73 +57,31 @@ class QuotaLimits:
     async def get(self, tenant_id: str, user_id: str | None = None) -> Limits:
         """The tenant's limits, with `user_id`'s own overrides on top when given."""
         limits = self._defaults
-        tenant = await self._override(override_partition(tenant_id), TenantQuotaOverride)
+        tenant = await self._tenants.get(override_partition(tenant_id))
         if tenant is not None:
             limits = tenant.applied_to(limits)
         if user_id is not None:
-            user = await self._override(override_partition(tenant_id, user_id), UserQuotaOverride)
+            user = await self._users.get(override_partition(tenant_id, user_id))
             if user is not None:
                 limits = user.applied_to(limits)
         return limits
 
     async def read_override(self, tenant_id: str, user_id: str | None = None) -> UserQuotaOverride | None:
         """The stored override document itself (uncached), or None."""
-        model = TenantQuotaOverride if user_id is None else UserQuotaOverride
-        return await self._read(override_partition(tenant_id, user_id), model)
+        return await self._store(user_id).read(override_partition(tenant_id, user_id))
 
     async def put_override(self, tenant_id: str, override: UserQuotaOverride, user_id: str | None = None) -> Limits:
-        partition = override_partition(tenant_id, user_id)
-        body: dict[str, Any] = {
-            "id": OVERRIDE_ID,
-            "pk": partition,
-            "tenant": tenant_id,
-            **({"user": user_id} if user_id is not None else {}),
-            **override.model_dump(mode="json", exclude_none=True),
-        }
-        await self._container.upsert_item(body)
-        self._cache.pop(partition, None)
+        owner: dict[str, Any] = {"tenant": tenant_id, **({"user": user_id} if user_id is not None else {})}
+        fields = {**owner, **override.model_dump(mode="json", exclude_none=True)}
+        await self._store(user_id).put(override_partition(tenant_id, user_id), fields)
         return await self.get(tenant_id, user_id)
 
     async def delete_override(self, tenant_id: str, user_id: str | None = None) -> None:
-        partition = override_partition(tenant_id, user_id)
-        with contextlib.suppress(ResourceNotFoundError):
-            await self._container.delete_item(OVERRIDE_ID, partition_key=partition)
-        self._cache.pop(partition, None)
+        await self._store(user_id).delete(override_partition(tenant_id, user_id))
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tenants.aclose()
+        await self._users.aclose()
 
-    async def _override(self, partition: str, model: type[UserQuotaOverride]) -> UserQuotaOverride | None:
-        cached = self._cache.get(partition)
-        if cached is None:
-            return await self._load(partition, model)
-        if cached.expires <= self._clock() and not cached.refreshing:
-            cached.refreshing = True
-            task = asyncio.create_task(self._refresh(partition, model))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return cached.override
-
-    async def _load(self, partition: str, model: type[UserQuotaOverride]) -> UserQuotaOverride | None:
-        override = await self._read(partition, model)
-        self._cache[partition] = _Cached(override, self._clock() + self._cache_s)
-        return override
-
-    async def _refresh(self, partition: str, model: type[UserQuotaOverride]) -> None:
-        try:
-            await self._load(partition, model)
-        except Exception:
-            logger.warning("quota limits refresh failed; keeping the cached limits", exc_info=True)
-            cached = self._cache.get(partition)
-            if cached is not None:
-                cached.refreshing = False
-                cached.expires = self._clock() + min(self._cache_s, RETRY_AFTER_FAILURE_S)
-
-    async def _read(self, partition: str, model: type[UserQuotaOverride]) -> UserQuotaOverride | None:
-        try:
-            doc = await self._container.read_item(OVERRIDE_ID, partition_key=partition)
-        except ResourceNotFoundError:
-            return None
-        return model.model_validate(doc)
+    def _store(self, user_id: str | None) -> CachedOverrides[TenantQuotaOverride] | CachedOverrides[UserQuotaOverride]:
+        return self._tenants if user_id is None else self._users
