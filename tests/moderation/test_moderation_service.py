@@ -8,11 +8,12 @@ from collections.abc import Sequence
 import pytest
 
 from shared.errors import ApiError
+from shared.identity.caller import tenant_pseudonym
 from shared.moderation.content_safety import ContentSafetyModerator, ModerationUnavailable
 from shared.moderation.embedded import EmbeddedModerator
 from shared.moderation.models import Action, Category, ModerationResult, TextKind
 from shared.moderation.offload import OffloadedModerator
-from shared.moderation.outcomes import OutcomeRecorder, tenant_hash
+from shared.moderation.outcomes import OutcomeRecorder
 from shared.moderation.policy import PolicyStore, policy_from_setting
 from shared.moderation.service import ModerationService, build_moderator
 from shared.resources import MODERATION
@@ -44,7 +45,8 @@ async def outcomes_of(clients, tenant: str) -> list[dict]:  # type: ignore[no-un
     container = clients.database.get_container_client(MODERATION.name)
     query = "SELECT * FROM c WHERE c.type = 'moderation_outcome' AND c.tenant_hash = @t"
     return [
-        item async for item in container.query_items(query, parameters=[{"name": "@t", "value": tenant_hash(tenant)}])
+        item
+        async for item in container.query_items(query, parameters=[{"name": "@t", "value": tenant_pseudonym(tenant)}])
     ]
 
 
@@ -67,7 +69,7 @@ async def test_blocks_harm_and_records_the_outcome_without_text(clients) -> None
     assert "text" not in record and "stab" not in str(record) and tenant not in str(record)
     assert telemetry.total(MODERATION_BLOCKS, {attr.MODERATION_CATEGORY: "violence"}) == blocks_before + 1
     spans = [s for s in telemetry.spans_named("moderation") if (s.attributes or {}).get(attr.TENANT_HASH)
-             == tenant_hash(tenant)]  # fmt: skip
+             == tenant_pseudonym(tenant)]  # fmt: skip
     assert [(s.attributes or {}).get(attr.MODERATION_OUTCOME) for s in spans] == ["allow", "block"]
 
 
