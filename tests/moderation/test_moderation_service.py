@@ -20,8 +20,7 @@ from shared.resources import MODERATION
 from shared.settings import SettingsError, load_settings
 from shared.telemetry import attributes as attr
 from shared.telemetry.metrics import MODERATION_BLOCKS
-from shared.telemetry.setup import use_in_memory_telemetry
-from tests.telemetry.telemetry_support import Telemetry
+from tests.telemetry.telemetry_support import Telemetry, use_in_memory_telemetry
 
 VIOLENT = "I will stab you and massacre your whole family tonight."
 CARD = "4111 1111 1111 1111"
