@@ -16,6 +16,7 @@ from shared.identity.api_keys import ApiKeyStore
 from shared.identity.authorization import require
 from shared.identity.caller import Caller, CallerKind, Capability
 from shared.resources import API_KEYS
+from tests.identity.counting_container import CountingContainer
 
 
 class FakeClock:
@@ -101,26 +102,6 @@ async def test_expired_key_rejected(clients: Any) -> None:
     past = datetime.now(UTC) - timedelta(seconds=1)
     _, key = await store.create(tenant(), "svc", [Capability.COMPLETIONS], expires_at=past)
     assert "expired" in await rejected(store, key)
-
-
-class CountingContainer:
-    """The real container, counting the reads and patches the store sends it."""
-
-    def __init__(self, container: Any) -> None:
-        self._container = container
-        self.reads = 0
-        self.touches = 0
-
-    async def read_item(self, *args: Any, **kwargs: Any) -> Any:
-        self.reads += 1
-        return await self._container.read_item(*args, **kwargs)
-
-    async def patch_item(self, *args: Any, **kwargs: Any) -> Any:
-        self.touches += 1
-        return await self._container.patch_item(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._container, name)
 
 
 async def test_verified_keys_are_cached_and_last_use_written_once(clients: Any) -> None:
