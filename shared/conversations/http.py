@@ -18,7 +18,6 @@ from shared.conversations import etags
 from shared.conversations import openapi_registration as _openapi  # noqa: F401  (describes these routes)
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
 from shared.conversations.keys import MissingIdentity, is_valid_id, new_conversation_id, partition_key, scope_of
-from shared.conversations.size_limits import Limits
 from shared.conversations.models import (
     ConversationCreate,
     ConversationUpdate,
@@ -36,6 +35,7 @@ from shared.conversations.repository import (
     MessageNotFound,
     StaleEtag,
 )
+from shared.conversations.size_limits import Limits
 from shared.errors import ApiError, bad_request, forbidden, not_found, precondition_failed
 from shared.identity.caller import Caller, Capability
 from shared.responses.render import render as response_object

@@ -24,7 +24,6 @@ from shared.conversations.http import (
 )
 from shared.conversations.items import STORED_ROLES, ItemPageQuery, MessageItem, item_list, item_object
 from shared.conversations.keys import Owner, is_valid_id, new_conversation_id
-from shared.conversations.size_limits import Limits
 from shared.conversations.models import (
     ConversationCreate,
     ConversationMetadataUpdate,
@@ -33,6 +32,7 @@ from shared.conversations.models import (
     conversation_object,
 )
 from shared.conversations.repository import ConversationRepository
+from shared.conversations.size_limits import Limits
 from shared.errors import not_found
 from shared.identity.caller import Capability
 from shared.web import RequestContext, json_response, parse_model, read_json

@@ -173,9 +173,11 @@ async def test_scripted_tool_calls_refusals_choices_and_logprobs() -> None:
         async for chunk in stream:
             for choice in chunk.choices:
                 for call in choice.delta.tool_calls or []:
-                    arguments[choice.index] = arguments.get(choice.index, "") + (call.function.arguments or "")
-    (call,) = tool.choices[0].message.tool_calls or []
-    assert call.function.name == "lookup" and call.function.arguments == '{"q": "x"}'
+                    fragment = call.function.arguments if call.function is not None else None
+                    arguments[choice.index] = arguments.get(choice.index, "") + (fragment or "")
+    (made,) = tool.choices[0].message.tool_calls or []
+    assert made.type == "function"
+    assert made.function.name == "lookup" and made.function.arguments == '{"q": "x"}'
     assert tool.choices[0].finish_reason == "tool_calls" and tool.choices[0].message.content is None
     assert refusal.choices[0].message.refusal == "No." and refusal.choices[0].logprobs is not None
     assert [c.message.content for c in two.choices] == ["a", "b c"]

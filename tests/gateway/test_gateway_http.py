@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.conftest import bearer
 
@@ -32,8 +33,9 @@ def sim(stack) -> Iterator[httpx.Client]:
         yield client
 
 
-def sim_stats(sim: httpx.Client) -> dict:
-    return sim.get("/_sim/stats").json()
+def sim_stats(sim: httpx.Client) -> dict[str, Any]:
+    stats: dict[str, Any] = sim.get("/_sim/stats").json()
+    return stats
 
 
 def wait_for_in_flight(sim: httpx.Client, count: int, timeout_s: float = 60) -> dict[str, Any]:
@@ -65,7 +67,7 @@ def test_openai_client_non_streaming_content_usage_and_headers(devhost) -> None:
 def test_openai_client_streaming_with_and_without_usage(devhost) -> None:
     token, _ = token_for()
     client = openai.OpenAI(base_url=devhost.api("v1"), api_key=token, max_retries=0)
-    messages = [{"role": "user", "content": "[[sim:reply:Streaming works fine.]]"}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "[[sim:reply:Streaming works fine.]]"}]
     plain = list(client.chat.completions.create(model=MODEL, messages=messages, stream=True))
     assert "".join(c.choices[0].delta.content or "" for c in plain if c.choices) == "Streaming works fine."
     assert all(c.choices for c in plain) and all(c.usage is None for c in plain)
@@ -83,7 +85,7 @@ def test_azure_client_streaming_and_not_with_api_key_header(devhost) -> None:
     client = openai.AzureOpenAI(
         azure_endpoint=devhost.url + "/api", api_key=token, api_version=API_VERSION, max_retries=0
     )
-    messages = [{"role": "user", "content": "[[sim:reply:Azure shaped.]]"}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "[[sim:reply:Azure shaped.]]"}]
     completion = client.chat.completions.create(model=MODEL, messages=messages)
     assert completion.choices[0].message.content == "Azure shaped."
     assert completion.usage is not None and completion.usage.completion_tokens == 3
@@ -160,7 +162,7 @@ def test_new_conversation_gets_the_turn_appended_after_the_response(devhost, htt
     assert conversation_id.startswith("conv_")
     assert "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices) == "Stored reply."
     deadline = time.monotonic() + 15
-    messages: list[dict] = []
+    messages: list[dict[str, Any]] = []
     while len(messages) < 2 and time.monotonic() < deadline:
         answer = http.get(f"/api/v1/conversations/{conversation_id}/messages", headers=headers)
         messages = answer.json().get("data", []) if answer.status_code == 200 else []

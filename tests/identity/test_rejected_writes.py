@@ -114,7 +114,7 @@ def _conversation_cases(owned: Any) -> list[Case]:
 
 def send(client: httpx.Client, auth: dict[str, str], case: Case) -> httpx.Response:
     _name, method, url, body, headers, _status = case
-    content = body if isinstance(body, bytes | Iterator) else json.dumps(body).encode()
+    content: bytes | Iterator[Any] | None = body if isinstance(body, bytes | Iterator) else json.dumps(body).encode()
     if method == "DELETE" and body is None:
         content = None
     return client.request(method, url, content=content, headers={**auth, "content-type": "application/json", **headers})

@@ -109,7 +109,7 @@ async def test_flagged_streamed_completion_is_cut_before_the_flagged_window(
 
     container = clients.database.get_container_client(MODERATION.name)
     query = "SELECT * FROM c WHERE c.tenant_hash = @t AND c.stage = 'completion'"
-    deadline, records = time.monotonic() + 10, []
+    deadline, records = time.monotonic() + 10, list[dict[str, Any]]()
     while not records and time.monotonic() < deadline:
         records = [
             r

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def service_over(clients, moderator=None, policy: str | None = None, **options) 
     )
 
 
-async def outcomes_of(clients, tenant: str) -> list[dict]:  # type: ignore[no-untyped-def]
+async def outcomes_of(clients: Any, tenant: str) -> list[dict[str, Any]]:
     container = clients.database.get_container_client(MODERATION.name)
     query = "SELECT * FROM c WHERE c.type = 'moderation_outcome' AND c.tenant_hash = @t"
     return [

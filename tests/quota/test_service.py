@@ -8,8 +8,8 @@ import pytest
 
 from shared.clients import Clients
 from shared.errors import ApiError
-from shared.quota.ledger import QuotaLedger
 from shared.quota.budgets import OVERRIDE_ID, override_partition
+from shared.quota.ledger import QuotaLedger
 from shared.quota.models import Scope, TenantQuotaOverride, WindowKey, WindowKind, window_index
 from tests.quota.quota_helpers import (
     Clock,

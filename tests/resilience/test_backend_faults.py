@@ -91,7 +91,7 @@ async def test_sick_backend_never_reaches_callers(host_with: HostFactory, fault_
 
             async def sick_serves_again() -> bool:
                 stats = (await client.get(f"{simulator}/_sim/stats")).json()
-                return stats["by_deployment"].get(SICK, 0) >= before + 3
+                return bool(stats["by_deployment"].get(SICK, 0) >= before + 3)
 
             await eventually(sick_serves_again)
         finally:

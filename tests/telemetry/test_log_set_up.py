@@ -72,7 +72,7 @@ def test_plain_lines_when_json_is_off(console: io.StringIO) -> None:
 
 
 def test_azure_monitor_records_carry_the_request_id_and_no_stray_dimensions(telemetry: Telemetry) -> None:
-    exporter = InMemoryLogRecordExporter()
+    exporter = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]
     provider = LoggerProvider(resource=Resource.create({"service.name": "copilot-func"}))
     provider.add_log_record_processor(RedactingLogRecordProcessor())
     provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
