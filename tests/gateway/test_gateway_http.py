@@ -126,15 +126,13 @@ def test_unowned_conversation_is_404_before_upstream(devhost, http: httpx.Client
 
 def test_client_disconnect_cancels_the_upstream_stream(devhost, sim: httpx.Client) -> None:
     _, headers = token_for()
-    words = " ".join(f"w{i}" for i in range(300))
-    sim.post("/_sim/config", json={"per_token_ms": 100})
+    before_config = sim.get("/_sim/config").json()
+    # A short prompt (moderated inline) and a long default reply: a 300-word scripted prompt would be
+    # moderated in the process pool, whose first start is not what this test is about.
+    sim.post("/_sim/config", json={"per_token_ms": 100, "default_reply_tokens": 300})
     try:
         cancelled_before = sim_stats(sim)["cancelled"]
-        body = {
-            "model": MODEL,
-            "stream": True,
-            "messages": [{"role": "user", "content": f"[[sim:reply:{words}]]"}],
-        }
+        body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": "Tell me a long story."}]}
         with (
             httpx.Client(timeout=60) as client,
             client.stream("POST", devhost.api("v1/chat/completions"), json=body, headers=headers) as response,
@@ -143,10 +141,11 @@ def test_client_disconnect_cancels_the_upstream_stream(devhost, sim: httpx.Clien
             chunks = response.iter_raw()
             next(chunks)
             next(chunks)
-        stats = wait_for_in_flight(sim, 0)  # the 300 words would take 30 s: cancelled, unless completed
+        stats = wait_for_in_flight(sim, 0)  # the 300 tokens would take 30 s: cancelled, unless completed
         assert stats["cancelled"] == cancelled_before + 1
     finally:
-        sim.post("/_sim/config", json={"per_token_ms": 0})
+        restore = {name: before_config[name] for name in ("per_token_ms", "default_reply_tokens")}
+        sim.post("/_sim/config", json=restore)
 
 
 def test_new_conversation_gets_the_turn_appended_after_the_response(devhost, http: httpx.Client) -> None:
