@@ -119,7 +119,7 @@ class ChatCompletions:
         ctx = CompletionContext(model=chat.target, azure=azure, include_usage=chat.include_usage)
         extra_headers = {"x-request-id": ctx.completion_id}
 
-        fault = self._state.faults.take(chat.target)
+        fault = self._state.faults.take(chat.target, chat.stream)
         if fault is not None:
             stats.faults_applied[fault.kind] += 1
             fault_response = await self._apply_pre_response_fault(request, fault, chat)

@@ -35,7 +35,8 @@ class SimulatorConfig(BaseModel):
 
 
 class FaultSpec(BaseModel):
-    """One queued fault, applied to the next `count` chat requests matching `target`.
+    """One queued fault, applied to the next `count` chat requests matching `target` (and `streamed`,
+    when set: True for streamed requests only, False for non-streamed ones only).
 
     - status: answer with `status` (plus Retry-After headers when `retry_after_s` is set).
     - hang: accept the request and send nothing; forever when `hang_s` is None, else sleep then answer.
@@ -49,6 +50,7 @@ class FaultSpec(BaseModel):
     kind: FaultKind
     count: int = Field(default=1, ge=1)
     target: str | None = None
+    streamed: bool | None = None
     status: int = Field(default=500, ge=400, le=599)
     retry_after_s: float | None = Field(default=None, ge=0)
     message: str | None = None
@@ -61,5 +63,5 @@ class FaultSpec(BaseModel):
             raise ValueError("'status' applies only to faults of kind 'status'")
         return self
 
-    def matches(self, target: str) -> bool:
-        return self.target is None or self.target == target
+    def matches(self, target: str, streamed: bool) -> bool:
+        return (self.target is None or self.target == target) and self.streamed in (None, streamed)

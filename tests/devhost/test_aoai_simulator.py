@@ -244,6 +244,17 @@ async def test_status_fault_scoped_to_deployment_for_next_n_requests() -> None:
     assert all(f.status_code == 503 and f.response.headers["Retry-After"] == "2" for f in failures)
 
 
+async def test_a_fault_can_be_kept_for_streamed_or_non_streamed_requests() -> None:
+    async with simulator() as sim, openai_client(sim) as client:
+        sim.queue_faults(FaultSpec(kind="status", status=500, streamed=True))
+        plain = await client.chat.completions.create(model="m", messages=user("x"))
+        with pytest.raises(openai.InternalServerError):
+            await client.chat.completions.create(model="m", messages=user("x"), stream=True)
+        after = [c async for c in await client.chat.completions.create(model="m", messages=user("x"), stream=True)]
+    assert plain.choices and after, "the non-streamed call passed the fault by; the streamed one took it"
+    assert sim.state.stats.faults_applied["status"] == 1
+
+
 async def test_hang_fault_forever_until_client_gives_up_and_bounded_hang_then_answers() -> None:
     async with simulator() as sim, openai_client(sim, timeout=0.5) as client:
         sim.queue_faults(FaultSpec(kind="hang"), FaultSpec(kind="hang", hang_s=0.3))

@@ -31,7 +31,9 @@ BREAKER = {
 FAULTS = [
     {"kind": "status", "target": SICK, "status": 429, "retry_after_s": 1, "count": 3},
     {"kind": "status", "target": SICK, "status": 500, "count": 6},
-    {"kind": "hang", "target": SICK, "count": 2},
+    # Streamed requests only: a stream's hang is a failure the caller never sees (first-byte timeout,
+    # next backend); a non-streamed call is only slow until its generation timeout (a 504, by design).
+    {"kind": "hang", "target": SICK, "streamed": True, "count": 2},
 ]
 
 
