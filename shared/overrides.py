@@ -1,11 +1,11 @@
 """Override documents in Cosmos over a settings default, cached and served stale while they refresh.
 
-Quota budgets, model prices, moderation policies and capture settings all work this way: the settings hold the default,
-one document per scope (a partition of its container, under a fixed id) overrides it, and the hot path
-must not wait on Cosmos. A scope's first read waits (concurrent first reads share one); after `ttl_s`
-the cached value is still served while one background read replaces it, so `ttl_s` bounds how long a
-change takes to reach every instance. A failed refresh keeps the cached value and tries again after
-at most `RETRY_AFTER_FAILURE_S`.
+Quota budgets, model prices, moderation policies and capture settings all work this way: the
+settings hold the default, one document per scope (a partition of its container, under a fixed id)
+overrides it, and the hot path must not wait on Cosmos. A scope's first read waits (concurrent first
+reads share one); after `ttl_s` the cached value is still served while one background read replaces
+it, so `ttl_s` bounds how long a change takes to reach every instance. A failed refresh keeps the
+cached value and tries again after at most `RETRY_AFTER_FAILURE_S`.
 """
 
 from __future__ import annotations

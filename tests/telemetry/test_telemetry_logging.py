@@ -116,6 +116,8 @@ def test_logs_are_masked_by_the_moderation_detector_with_credential_shapes_added
         "request 5f2b1c9e8d7a4b3c and epoch 1712345678901",
         "order 1234567812345678 is not a card number",
         "model gpt-4o-mini took 1532 ms for 2048 tokens",
+        "upstream circuit opened for 2 s: 127.0.0.1:57229/sick-deployment",
+        "peer [2001:db8::1]:443 closed the connection",
     ],
 )
 def test_redact_keeps_ids_and_numbers(kept: str) -> None:
