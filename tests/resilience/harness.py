@@ -126,7 +126,7 @@ class AppHost:
         return self.log_text()[-chars:]
 
 
-_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+_LETTERS = str.maketrans("0123456789abcdef", "bcdfghjmnpqrtvwz")
 
 
 @contextlib.asynccontextmanager
@@ -140,8 +140,8 @@ async def app_clients(stack: LocalStack, **overrides: str) -> AsyncIterator[Clie
 
 
 def word(prefix: str = "") -> str:
-    """A unique token of letters only: digits in prompts can read as coded hate numerics ("88") to the
-    moderator, and a refused prompt is not the fault under test."""
+    """A unique token of consonants only: digits can read as coded hate numerics ("88") to the moderator
+    and random letters can spell a word it refuses ("kill"); a refused prompt is not the fault under test."""
     return prefix + uuid.uuid4().hex[:12].translate(_LETTERS)
 
 
