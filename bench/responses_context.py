@@ -3,7 +3,7 @@
 The Responses API fits history into a model's context with the gateway's estimator (no tokenizer can
 be loaded in the deployed app offline). This measures, over contexts built from the moderation
 development set's texts (multilingual, real prompts), the ratio real / estimated prompt tokens where
-"real" is (a) the local model simulator's reported usage (its tokenizer, `devhost/simulators/tokens.py`)
+"real" is (a) the local model simulator's reported usage (its tokenizer, `devhost/simulators/tokenizer.py`)
 and (b) OpenAI's o200k_base and cl100k_base encodings (`bpe-openai`, a dev requirement that bundles
 them), counted in the chat format (3 tokens per message + the role + the content, 3 for the reply).
 A ratio above 1 is an under-estimate; RESPONSES_CONTEXT_MARGIN must cover the worst one seen.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devhost.simulators.tokens import count_prompt_tokens
+from devhost.simulators.tokenizer import count_prompt_tokens
 from shared.moderation.evaluation import load_examples
 from shared.responses.context import Budget, Turn
 

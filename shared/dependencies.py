@@ -10,7 +10,7 @@ from shared.identity.api_keys import ApiKeyStore
 from shared.identity.authenticator import Authenticator
 from shared.identity.authorization import require
 from shared.identity.caller import Caller
-from shared.identity.tokens import TokenValidator
+from shared.identity.jwt_validation import TokenValidator
 from shared.resources import API_KEYS
 
 __all__ = ["authenticate", "build_api_key_store", "build_authenticator", "get_api_key_store", "require"]

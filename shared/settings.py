@@ -72,9 +72,6 @@ def _json_list(value: Any) -> Any:
     return value
 
 
-JsonList = Annotated[list[Any], NoDecode]
-
-
 class OutputLimit(BaseModel):
     """Completion-token bounds of one model alias: the most a reply may use, the least worth sending."""
 

@@ -18,7 +18,7 @@ from pydantic_core import PydanticSerializationError
 
 from shared.errors import ApiError, bad_request, dependency_unavailable, internal_error, payload_too_large
 from shared.identity.caller import Caller
-from shared.telemetry.http import server_span
+from shared.telemetry.request_spans import server_span
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from devhost.simulators.aoai_request import (
 )
 from devhost.simulators.aoai_state import SimulatorState, SimulatorStats
 from devhost.simulators.aoai_text import PlannedReply, plan_replies
-from devhost.simulators.tokens import count_prompt_tokens
+from devhost.simulators.tokenizer import count_prompt_tokens
 
 _SSE_HEADERS = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
 

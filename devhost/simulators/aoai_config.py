@@ -35,15 +35,14 @@ class SimulatorConfig(BaseModel):
 
 
 class FaultSpec(BaseModel):
-    """One queued fault, applied to the next `count` chat requests matching `target`.
+    """One queued fault, applied to the next `count` chat requests matching `target` (and `streamed`,
+    when set: True for streamed requests only, False for non-streamed ones only).
 
     - status: answer with `status` (plus Retry-After headers when `retry_after_s` is set).
     - hang: accept the request and send nothing; forever when `hang_s` is None, else sleep then answer.
     - disconnect: close the connection after `after_chunks` SSE events (non-streaming: before headers).
     - pause: stream `after_chunks` SSE events, then nothing until `POST /_sim/resume` (streaming only):
       lets a test see what a client got from a known part of the stream, whatever the timing.
-
-    `stream` (true/false) limits a fault to streamed or non-streamed requests; unset, it takes either.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -51,12 +50,12 @@ class FaultSpec(BaseModel):
     kind: FaultKind
     count: int = Field(default=1, ge=1)
     target: str | None = None
+    streamed: bool | None = None
     status: int = Field(default=500, ge=400, le=599)
     retry_after_s: float | None = Field(default=None, ge=0)
     message: str | None = None
     hang_s: float | None = Field(default=None, ge=0)
     after_chunks: int = Field(default=0, ge=0)
-    stream: bool | None = None
 
     @model_validator(mode="after")
     def _status_only_for_status_faults(self) -> "FaultSpec":
@@ -64,7 +63,5 @@ class FaultSpec(BaseModel):
             raise ValueError("'status' applies only to faults of kind 'status'")
         return self
 
-    def matches(self, target: str, stream: bool | None = None) -> bool:
-        if self.stream is not None and stream is not None and self.stream != stream:
-            return False
-        return self.target is None or self.target == target
+    def matches(self, target: str, streamed: bool) -> bool:
+        return (self.target is None or self.target == target) and self.streamed in (None, streamed)

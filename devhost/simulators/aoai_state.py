@@ -99,10 +99,10 @@ class FaultQueue:
     def clear(self) -> None:
         self._pending.clear()
 
-    def take(self, target: str, stream: bool | None = None) -> FaultSpec | None:
-        """Consume one use of the first queued fault matching `target` (and `stream`, when given)."""
+    def take(self, target: str, streamed: bool) -> FaultSpec | None:
+        """Consume one use of the first queued fault matching `target` and `streamed`."""
         for index, (fault, remaining) in enumerate(self._pending):
-            if fault.matches(target, stream):
+            if fault.matches(target, streamed):
                 if remaining <= 1:
                     del self._pending[index]
                 else:

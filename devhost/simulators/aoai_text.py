@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from devhost.simulators.tokens import split_text_tokens
+from devhost.simulators.tokenizer import split_text_tokens
 
 _VOCABULARY_TEXT = (
     "the of and to in is it that was for on are as with his they at be this have from or one had by "

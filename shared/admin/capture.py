@@ -10,21 +10,19 @@ with `GET /api/v1/admin/captures`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from azure.cosmos.aio import ContainerProxy
-from azure.cosmos.exceptions import CosmosResourceNotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.identity.caller import Caller
 from shared.moderation.pii import find_pii, redact
+from shared.overrides import CachedOverrides
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +83,8 @@ def redact_message(message: Any) -> dict[str, Any]:
     return {**message, "content": content}
 
 
-@dataclass(slots=True)
-class _Cached:
-    settings: CaptureSettings
-    expires: float
+def _settings_of(document: Mapping[str, Any]) -> CaptureSettings:
+    return CaptureSettings.model_validate({k: v for k, v in document.items() if k in CaptureSettings.model_fields})
 
 
 class CaptureStore:
@@ -96,36 +92,12 @@ class CaptureStore:
         self, container: ContainerProxy, *, cache_s: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._container = container
-        self._cache_s = cache_s
-        self._clock = clock
-        self._cache: dict[str, _Cached] = {}
-        self._refreshing: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._overrides = CachedOverrides(container, SETTINGS_ID, _settings_of, ttl_s=cache_s, clock=clock)
 
     async def settings(self, tenant_id: str) -> CaptureSettings:
-        """The tenant's settings; an expired entry is served while one background read refreshes it."""
-        cached = self._cache.get(tenant_id)
-        if cached is None:
-            return await self._load(tenant_id)
-        if cached.expires <= self._clock() and tenant_id not in self._refreshing:
-            self._refreshing.add(tenant_id)
-            task = asyncio.create_task(self._refresh(tenant_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return cached.settings
-
-    async def _load(self, tenant_id: str) -> CaptureSettings:
-        settings = await self._read(tenant_id)
-        self._cache[tenant_id] = _Cached(settings, self._clock() + self._cache_s)
-        return settings
-
-    async def _refresh(self, tenant_id: str) -> None:
-        try:
-            await self._load(tenant_id)
-        except Exception:
-            logger.warning("capture settings refresh failed; keeping the cached ones", exc_info=True)
-        finally:
-            self._refreshing.discard(tenant_id)
+        """The tenant's settings (off by default); an expired entry is served while one read refreshes it."""
+        stored = await self._overrides.get(settings_partition(tenant_id))
+        return CaptureSettings() if stored is None else stored
 
     async def enabled(self, tenant_id: str) -> bool:
         """Whether the tenant captures; a failed read counts as off (capture never fails a request)."""
@@ -136,9 +108,7 @@ class CaptureStore:
             return False
 
     async def put_settings(self, tenant_id: str, settings: CaptureSettings) -> None:
-        body = {"id": SETTINGS_ID, "pk": settings_partition(tenant_id), **settings.model_dump()}
-        await self._container.upsert_item(body)
-        self._cache[tenant_id] = _Cached(settings, self._clock() + self._cache_s)
+        await self._overrides.put(settings_partition(tenant_id), settings.model_dump())
 
     async def record(self, caller: Caller, model: str, request_id: str, messages: list[Any], completion: str) -> None:
         """Store one redacted exchange; logs instead of raising."""
@@ -186,10 +156,3 @@ class CaptureStore:
         more = len(captures) > limit
         captures = captures[:limit]
         return captures, (captures[-1].seq if more else None)
-
-    async def _read(self, tenant_id: str) -> CaptureSettings:
-        try:
-            doc = await self._container.read_item(SETTINGS_ID, partition_key=settings_partition(tenant_id))
-        except CosmosResourceNotFoundError:
-            return CaptureSettings()
-        return CaptureSettings.model_validate({k: v for k, v in doc.items() if k in CaptureSettings.model_fields})

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.clients import Clients
 from shared.conversations.keys import is_valid_id
-from shared.conversations.limits import Limits
 from shared.conversations.models import MessageInput
+from shared.conversations.size_limits import Limits
 from shared.identity.caller import Caller
 from shared.queues.contract import Message, QueueContract
 from shared.queues.envelope import Envelope, envelope_for

@@ -16,7 +16,6 @@ from shared.clients import get_clients
 from shared.conversations import etags
 from shared.conversations.cursor import InvalidCursor, decode_cursor, encode_cursor
 from shared.conversations.keys import MissingIdentity, is_valid_id, partition_key, scope_of
-from shared.conversations.limits import Limits
 from shared.conversations.models import (
     ConversationList,
     ConversationMessage,
@@ -37,6 +36,7 @@ from shared.conversations.repository import (
     MessageNotFound,
     StaleEtag,
 )
+from shared.conversations.size_limits import Limits
 from shared.errors import ApiError, bad_request, forbidden, not_found, precondition_failed
 from shared.identity.caller import Caller
 from shared.responses.render import render as response_object

@@ -10,8 +10,8 @@ from azure.cosmos.exceptions import CosmosHttpResponseError
 from shared.clients import Clients, get_clients
 from shared.conversations.events import CONVERSATION_EVENTS, AppendMessages
 from shared.conversations.keys import EventOwner
-from shared.conversations.limits import Limits
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
+from shared.conversations.size_limits import Limits
 from shared.errors import ApiError
 from shared.queues.consumer import InvalidMessage, consume, describe
 from shared.queues.envelope import Envelope

@@ -24,7 +24,6 @@ from shared.conversations.handlers import (
 )
 from shared.conversations.items import STORED_ROLES, Item, ItemList, ItemPageQuery, MessageItem, item_list, item_object
 from shared.conversations.keys import Owner, is_valid_id, new_conversation_id
-from shared.conversations.limits import Limits
 from shared.conversations.models import (
     Conversation,
     ConversationCreate,
@@ -34,6 +33,7 @@ from shared.conversations.models import (
     conversation_object,
 )
 from shared.conversations.repository import ConversationRepository
+from shared.conversations.size_limits import Limits
 from shared.errors import not_found
 from shared.web import RequestContext, json_response, parse_model
 

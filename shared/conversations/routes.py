@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from shared.conversations import handlers, openai_view
 from shared.conversations.items import Item, ItemList, ItemPageQuery
-from shared.conversations.limits import Limits
 from shared.conversations.models import (
     Conversation,
     ConversationCreate,
@@ -22,6 +21,7 @@ from shared.conversations.models import (
     ItemsCreate,
     MessageInput,
 )
+from shared.conversations.size_limits import Limits
 from shared.identity.caller import Capability
 from shared.operations import Operation
 from shared.settings import Settings

@@ -9,8 +9,6 @@ are described in `shared.gateway.hooks`.
 from __future__ import annotations
 
 import asyncio
-import functools
-import hashlib
 import logging
 import time
 import uuid
@@ -46,7 +44,7 @@ from shared.gateway.upstream import (
     unavailable_error,
 )
 from shared.gateway.usage import UsageRecorder, token_details
-from shared.identity.caller import Caller, Capability
+from shared.identity.caller import Caller, Capability, tenant_pseudonym
 from shared.quota.completion_cap import reserve_completion
 from shared.telemetry.metrics import record_tokens
 
@@ -54,12 +52,6 @@ logger = logging.getLogger(__name__)
 
 CONVERSATION_HEADER = "X-Conversation-Id"
 SSE_HEADERS = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
-
-
-@functools.lru_cache(maxsize=4096)
-def tenant_pseudonym(tenant_id: str) -> str:
-    """`Caller.tenant_hash`, computed once per tenant."""
-    return hashlib.sha256(tenant_id.encode()).hexdigest()[:16]
 
 
 def _opens_new(request: CompletionRequest) -> bool:

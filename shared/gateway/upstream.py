@@ -1,8 +1,7 @@
 """The upstream HTTP client: auth headers, one attempt against one backend, failures classified.
 
-Managed identity tokens (scope `https://cognitiveservices.azure.com/.default`) are cached and
-refreshed in the background `REFRESH_AHEAD_S` before expiry, so the hot path never waits for Entra
-ID except for the very first token. `open_attempt` returns once the response headers arrive (the
+Managed identity tokens come from `shared.bearer_tokens` (cached, refreshed ahead of expiry).
+`open_attempt` returns once the response headers arrive (the
 first byte); its caller streams or reads the body.
 """
 
@@ -11,62 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
-from azure.core.credentials import AccessToken
-from azure.core.credentials_async import AsyncTokenCredential
 
+from shared.bearer_tokens import BearerTokens
 from shared.errors import ApiError
 from shared.gateway.pool import Backend
 
 logger = logging.getLogger(__name__)
 
-COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
-REFRESH_AHEAD_S = 300.0
 RETRYABLE_STATUSES = frozenset({401, 403, 404, 408, 409, 429})
 """Besides 5xx: statuses that say "this backend can't serve it", not "the request is wrong"."""
 MAX_ERROR_BODY_BYTES = 64 * 1024
-
-
-class TokenProvider:
-    """A bearer token for one scope, fetched once and refreshed ahead of expiry."""
-
-    def __init__(self, credential: AsyncTokenCredential, scope: str = COGNITIVE_SERVICES_SCOPE) -> None:
-        self._credential = credential
-        self._scope = scope
-        self._token: AccessToken | None = None
-        self._refreshing: asyncio.Task[AccessToken] | None = None
-
-    async def header(self) -> str:
-        token = self._token
-        now = time.time()
-        if token is None or token.expires_on - now < 30:
-            token = await self._refresh()
-        elif token.expires_on - now < REFRESH_AHEAD_S and self._refreshing is None:
-            self._start_refresh()
-        return f"Bearer {token.token}"
-
-    def _start_refresh(self) -> asyncio.Task[AccessToken]:
-        if self._refreshing is None:
-            self._refreshing = asyncio.create_task(self._fetch())
-            self._refreshing.add_done_callback(self._refreshed)
-        return self._refreshing
-
-    async def _refresh(self) -> AccessToken:
-        return await asyncio.shield(self._start_refresh())
-
-    async def _fetch(self) -> AccessToken:
-        token = await self._credential.get_token(self._scope)
-        self._token = token
-        return token
-
-    def _refreshed(self, task: asyncio.Task[AccessToken]) -> None:
-        self._refreshing = None
-        if not task.cancelled() and task.exception() is not None:
-            logger.warning("upstream token refresh failed: %s", task.exception())
 
 
 class UpstreamFailure(Exception):
@@ -154,7 +111,7 @@ class Timeouts:
 class UpstreamClient:
     """Sends one chat completion request to one backend over the process's shared aiohttp session."""
 
-    def __init__(self, session: aiohttp.ClientSession, timeouts: Timeouts, tokens: TokenProvider | None) -> None:
+    def __init__(self, session: aiohttp.ClientSession, timeouts: Timeouts, tokens: BearerTokens | None) -> None:
         self._session = session
         self._timeouts = timeouts
         self._tokens = tokens
@@ -174,7 +131,7 @@ class UpstreamClient:
             return {"api-key": backend.settings.api_key or ""}
         if self._tokens is None:
             raise UpstreamFailure("no credential for managed identity auth", unreachable=True, code="auth")
-        return {"Authorization": await self._tokens.header()}
+        return {"Authorization": await self._tokens.authorization()}
 
     async def open_attempt(
         self, backend: Backend, body: bytes, request_id: str, *, streaming: bool = True

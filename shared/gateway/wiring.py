@@ -7,11 +7,12 @@ import gc
 import logging
 
 from shared.admin.wiring import capture_store
+from shared.bearer_tokens import BearerTokens
 from shared.clients import Clients, get_clients
 from shared.gateway.hooks import ConversationHook
 from shared.gateway.pool import UpstreamPool
 from shared.gateway.service import CompletionService, Quota
-from shared.gateway.upstream import Timeouts, TokenProvider, UpstreamClient
+from shared.gateway.upstream import Timeouts, UpstreamClient
 from shared.gateway.usage import UsageRecorder
 from shared.moderation.gateway_guards import moderation_guards, warm_moderation
 from shared.quota.service import price_table
@@ -52,7 +53,7 @@ def build_completion_service(
     """A service over `settings` (default: the clients'); its usage is flushed when the clients close."""
     settings = settings or clients.settings
     needs_identity = any(backend.auth == "managed_identity" for backend in settings.openai_backends)
-    tokens = TokenProvider(clients.credential) if needs_identity else None
+    tokens = BearerTokens(clients.credential) if needs_identity else None
     service = CompletionService(
         pool=pool_from_settings(settings),
         upstream=UpstreamClient(clients.http, timeouts_from_settings(settings), tokens),

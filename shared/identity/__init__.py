@@ -3,6 +3,6 @@
 from shared.identity.authenticator import Authenticator, credential_of
 from shared.identity.authorization import require
 from shared.identity.caller import Caller, CallerKind, Capability
-from shared.identity.tokens import TokenValidator
+from shared.identity.jwt_validation import TokenValidator
 
 __all__ = ["Authenticator", "Caller", "CallerKind", "Capability", "TokenValidator", "credential_of", "require"]

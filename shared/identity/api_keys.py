@@ -112,8 +112,6 @@ class ApiKeyStore:
         """Records (or None: no such key) by key id, for `cache_s`; least recently used first out."""
         self._touched: dict[str, float] = {}
         self._pending: set[asyncio.Task[None]] = set()
-        self.reads = 0
-        self.touches = 0
 
     async def create(
         self,
@@ -216,7 +214,6 @@ class ApiKeyStore:
                 code="rate_limited",
                 headers={"Retry-After": str(max(1, math.ceil(1 / self._unknown_rate)))},
             )
-        self.reads += 1
         try:
             record: ApiKeyRecord | None = await self.get(key_id)
         except ApiKeyNotFound:
@@ -239,7 +236,6 @@ class ApiKeyStore:
         task.add_done_callback(self._pending.discard)
 
     async def _write_last_used(self, key_id: str) -> None:
-        self.touches += 1
         operations = [{"op": "set", "path": "/last_used_at", "value": _utcnow().isoformat()}]
         try:
             await self._container.patch_item(key_id, partition_key=key_id, patch_operations=operations)

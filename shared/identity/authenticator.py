@@ -10,7 +10,7 @@ from shared.errors import unauthorized
 from shared.identity.api_key_format import looks_like_api_key
 from shared.identity.caller import Caller
 from shared.identity.easy_auth import PRINCIPAL_HEADER, EasyAuthPrincipal
-from shared.identity.tokens import TokenValidator, looks_like_jwt
+from shared.identity.jwt_validation import TokenValidator, looks_like_jwt
 
 ApiKeyResolver = Callable[[str], Awaitable[Caller]]
 

@@ -14,7 +14,7 @@ from typing import Any
 from shared.errors import unauthorized
 from shared.identity.caller import Caller
 from shared.identity.claims import caller_from_claims
-from shared.identity.tokens import TokenValidator
+from shared.identity.jwt_validation import TokenValidator
 
 PRINCIPAL_HEADER = "x-ms-client-principal"
 MAX_PRINCIPAL_CHARS = 32_768

@@ -16,17 +16,15 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import aiohttp
-from azure.core.credentials import AccessToken
 from azure.core.credentials_async import AsyncTokenCredential
 
+from shared.bearer_tokens import BearerTokens
 from shared.moderation.models import BlocklistHit, Category, CategoryResult, ModerationResult, TextKind
 
-COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 MAX_TEXT_CHARS = 10_000
 MAX_SHIELD_DOCUMENTS = 5
 MAX_SEVERITY = 7
 JAILBREAK_SEVERITY = 6
-TOKEN_REFRESH_MARGIN_S = 300.0
 MAX_BACKOFF_S = 30.0
 MAX_CONCURRENT_CALLS = 4
 _SPLIT_SEARCH_FRACTION = 0.1
@@ -133,24 +131,6 @@ async def _all_or_nothing(calls: Sequence[Awaitable[T]]) -> list[T]:
         raise
 
 
-class _BearerTokenCache:
-    def __init__(self, credential: AsyncTokenCredential) -> None:
-        self._credential = credential
-        self._token: AccessToken | None = None
-        self._lock = asyncio.Lock()
-
-    def _fresh(self) -> bool:
-        return self._token is not None and self._token.expires_on - time.time() > TOKEN_REFRESH_MARGIN_S
-
-    async def authorization(self) -> str:
-        if not self._fresh():
-            async with self._lock:
-                if not self._fresh():
-                    self._token = await self._credential.get_token(COGNITIVE_SERVICES_SCOPE)
-        assert self._token is not None
-        return f"Bearer {self._token.token}"
-
-
 class ContentSafetyModerator:
     """`Moderator` backed by Azure AI Content Safety's REST API over the process's shared aiohttp session."""
 
@@ -175,7 +155,7 @@ class ContentSafetyModerator:
             raise ValueError("ContentSafetyModerator needs exactly one of credential or api_key")
         self._endpoint = endpoint.rstrip("/")
         self._session = session
-        self._tokens = _BearerTokenCache(credential) if credential is not None else None
+        self._tokens = BearerTokens(credential) if credential is not None else None
         self._api_key = api_key
         self._blocklist_names = list(blocklist_names)
         self._halt_on_blocklist_hit = halt_on_blocklist_hit

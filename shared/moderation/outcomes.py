@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -24,11 +23,6 @@ logger = logging.getLogger(__name__)
 
 MAX_PENDING = 10_000
 WRITE_CONCURRENCY = 8
-
-
-def tenant_hash(tenant_id: str) -> str:
-    """The same pseudonym as `Caller.tenant_hash`, for paths that only have the tenant id."""
-    return hashlib.sha256(tenant_id.encode()).hexdigest()[:16]
 
 
 def outcome_partition(tenant_pseudonym: str, at: datetime) -> str:

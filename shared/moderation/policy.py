@@ -3,29 +3,24 @@
 The base policy is the defaults overlaid with the `MODERATION_POLICY` setting. A tenant's override is
 the document `{"id": "policy", "pk": "policy:t:<tenant>", "categories": {...}, "blocklists": {...}}` in
 the `moderation` container, overlaid on the base field by field. Policies are cached per tenant and
-served stale while a refresh runs in the background, so only a tenant's first request waits on Cosmos.
+served stale while a refresh runs in the background (`shared.overrides`), so only a tenant's first
+request waits on Cosmos; an unreadable document leaves the tenant on the base policy.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from azure.core.exceptions import AzureError
 from azure.cosmos.aio import ContainerProxy
-from azure.cosmos.exceptions import CosmosResourceNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from shared.moderation.blocklist import Blocklists
 from shared.moderation.models import Action, Category, Decision, ModerationResult
+from shared.overrides import CachedOverrides
 from shared.settings import SettingsError
-
-logger = logging.getLogger(__name__)
 
 POLICY_DOCUMENT_ID = "policy"
 MAX_BLOCKLIST_TERMS = 5_000
@@ -140,12 +135,6 @@ def policy_from_setting(raw: str | None) -> ModerationPolicy:
         raise SettingsError(f"MODERATION_POLICY: {error}") from None
 
 
-@dataclass
-class _Cached:
-    policy: ModerationPolicy
-    fresh_until: float
-
-
 class PolicyStore:
     """Per-tenant policies over the base, cached for `ttl_s` and refreshed without blocking callers."""
 
@@ -156,56 +145,27 @@ class PolicyStore:
         ttl_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._container = container
         self.base = base
-        self._ttl_s = ttl_s
-        self._clock = clock
-        self._cache: dict[str, _Cached] = {}
-        self._loading: dict[str, asyncio.Future[ModerationPolicy]] = {}
+        self._overrides = (
+            CachedOverrides(
+                container, POLICY_DOCUMENT_ID, self._effective, ttl_s=ttl_s, clock=clock, none_on_error=True
+            )
+            if container is not None
+            else None
+        )
 
     async def for_tenant(self, tenant_id: str) -> ModerationPolicy:
-        if self._container is None or not tenant_id:
+        if self._overrides is None or not tenant_id:
             return self.base
-        cached = self._cache.get(tenant_id)
-        if cached is not None:
-            if cached.fresh_until <= self._clock() and tenant_id not in self._loading:
-                self._start_load(tenant_id)
-            return cached.policy
-        loading = self._loading.get(tenant_id) or self._start_load(tenant_id)
-        return await asyncio.shield(loading)
+        policy = await self._overrides.get(policy_partition(tenant_id))
+        return self.base if policy is None else policy
 
     async def save_override(self, tenant_id: str, override: Mapping[str, Any]) -> ModerationPolicy:
         """Store a tenant's override (validated) and return the effective policy."""
-        assert self._container is not None
+        assert self._overrides is not None
         parsed = PolicyOverride.model_validate(override)
-        effective = self.base.overlay(parsed)
-        document = {
-            "id": POLICY_DOCUMENT_ID,
-            "pk": policy_partition(tenant_id),
-            "type": "moderation_policy",
-            **parsed.model_dump(mode="json", exclude_defaults=True),
-        }
-        await self._container.upsert_item(document)
-        self._cache[tenant_id] = _Cached(effective, self._clock() + self._ttl_s)
-        return effective
+        fields = {"type": "moderation_policy", **parsed.model_dump(mode="json", exclude_defaults=True)}
+        return await self._overrides.put(policy_partition(tenant_id), fields)
 
-    def _start_load(self, tenant_id: str) -> asyncio.Future[ModerationPolicy]:
-        task = asyncio.ensure_future(self._load(tenant_id))
-        self._loading[tenant_id] = task
-        task.add_done_callback(lambda _: self._loading.pop(tenant_id, None))
-        return task
-
-    async def _load(self, tenant_id: str) -> ModerationPolicy:
-        assert self._container is not None
-        previous = self._cache.get(tenant_id)
-        try:
-            document = await self._container.read_item(POLICY_DOCUMENT_ID, partition_key=policy_partition(tenant_id))
-            policy = self.base.overlay(PolicyOverride.model_validate(document))
-        except CosmosResourceNotFoundError:
-            policy = self.base
-        except (AzureError, ValidationError, OSError) as error:
-            # Keep moderating with what we have rather than failing prompts on a policy read.
-            logger.warning("moderation policy for a tenant could not be read: %s", type(error).__name__)
-            policy = previous.policy if previous is not None else self.base
-        self._cache[tenant_id] = _Cached(policy, self._clock() + self._ttl_s)
-        return policy
+    def _effective(self, document: Mapping[str, Any]) -> ModerationPolicy:
+        return self.base.overlay(PolicyOverride.model_validate(document))

@@ -9,15 +9,16 @@ first request reads Cosmos.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+
 from shared.clients import Clients, get_clients
 from shared.errors import service_unavailable
+from shared.identity.caller import tenant_pseudonym
 from shared.moderation.content_safety import ContentSafetyModerator, ModerationUnavailable
 from shared.moderation.embedded import EmbeddedModerator
 from shared.moderation.models import (
@@ -30,7 +31,7 @@ from shared.moderation.models import (
     TextKind,
 )
 from shared.moderation.offload import OffloadedModerator
-from shared.moderation.outcomes import OutcomeRecorder, outcome_document, tenant_hash
+from shared.moderation.outcomes import OutcomeRecorder, outcome_document
 from shared.moderation.pii import find_pii, redact
 from shared.moderation.policy import ModerationPolicy, PolicyStore, decide, policy_from_setting
 from shared.resources import MODERATION
@@ -48,15 +49,11 @@ FALLBACK_PII_SEVERITY = 4
 """PII severity when the provider doesn't detect PII itself (Content Safety) and spans were found locally."""
 
 
-_pseudonym = functools.lru_cache(maxsize=4096)(tenant_hash)
-
-
 class AnalysisCache:
     """A bounded LRU of one deterministic provider's analyses, keyed by a digest of tenant, kind, text, documents."""
 
     def __init__(self, entries: int = ANALYSIS_CACHE_ENTRIES) -> None:
-        self._entries = entries
-        self._results: OrderedDict[bytes, ModerationResult] = OrderedDict()
+        self._results: LRUCache[bytes, ModerationResult] = LRUCache(maxsize=entries)
 
     @staticmethod
     def key(tenant_id: str, text: str, kind: TextKind, documents: Sequence[str]) -> bytes:
@@ -67,15 +64,10 @@ class AnalysisCache:
         return digest.digest()
 
     def get(self, key: bytes) -> ModerationResult | None:
-        result = self._results.get(key)
-        if result is not None:
-            self._results.move_to_end(key)
-        return result
+        return self._results.get(key)
 
     def put(self, key: bytes, result: ModerationResult) -> None:
         self._results[key] = result
-        if len(self._results) > self._entries:
-            self._results.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._results)
@@ -184,7 +176,7 @@ class ModerationService:
         record: bool = True,
     ) -> Moderation:
         """Analyse, apply the tenant's policy, redact PII if it says so, record a non-allow outcome."""
-        pseudonym = _pseudonym(tenant_id)
+        pseudonym = tenant_pseudonym(tenant_id)
         with stage_span("moderation", {attr.MODERATION_STAGE: stage, attr.TENANT_HASH: pseudonym}) as span:
             policy = await self.policies.for_tenant(tenant_id)
             result = self._with_policy_checks(await self._analyze(tenant_id, text, kind, documents), text, policy)

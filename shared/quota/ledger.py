@@ -34,43 +34,13 @@ class QuotaLedger:
         if amount > budget:
             return None
         # Field names stay lower-case: the local emulator lower-cases the predicate.
-        predicate = f"FROM c WHERE c.used + {int(amount)} <= {int(budget)}"
-        while True:
-            try:
-                doc = await self._container.patch_item(
-                    key.doc_id,
-                    partition_key=key.partition,
-                    patch_operations=[{"op": "incr", "path": "/used", "value": int(amount)}],
-                    filter_predicate=predicate,
-                )
-                return int(doc["used"])
-            except CosmosHttpResponseError as error:
-                if error.status_code == 412:
-                    return None
-                if error.status_code != 404:
-                    raise
-            created = await self._create(key, amount)
-            if created is not None:
-                return created
+        return await self._incr(key, amount, f"FROM c WHERE c.used + {int(amount)} <= {int(budget)}")
 
     async def add(self, key: WindowKey, amount: int) -> int | None:
         """Unconditionally add `amount` (may be negative). Returns the new total, None if no document."""
         if amount == 0:
             return None
-        while True:
-            try:
-                doc = await self._container.patch_item(
-                    key.doc_id,
-                    partition_key=key.partition,
-                    patch_operations=[{"op": "incr", "path": "/used", "value": int(amount)}],
-                )
-                return int(doc["used"])
-            except ResourceNotFoundError:
-                if amount < 0:
-                    return None
-            created = await self._create(key, amount)
-            if created is not None:
-                return created
+        return await self._incr(key, amount, None)
 
     async def used(self, key: WindowKey) -> int:
         try:
@@ -78,6 +48,30 @@ class QuotaLedger:
         except ResourceNotFoundError:
             return 0
         return int(doc["used"])
+
+    async def _incr(self, key: WindowKey, amount: int, predicate: str | None) -> int | None:
+        """Patch `used` by `amount` (only where `predicate` holds), creating the window when it is missing;
+        None when the predicate fails, or for a negative amount on a window that doesn't exist."""
+        condition: dict[str, Any] = {"filter_predicate": predicate} if predicate is not None else {}
+        while True:
+            try:
+                doc = await self._container.patch_item(
+                    key.doc_id,
+                    partition_key=key.partition,
+                    patch_operations=[{"op": "incr", "path": "/used", "value": int(amount)}],
+                    **condition,
+                )
+                return int(doc["used"])
+            except CosmosHttpResponseError as error:
+                if error.status_code == 412:
+                    return None
+                if error.status_code != 404:
+                    raise
+            if amount < 0:
+                return None
+            created = await self._create(key, amount)
+            if created is not None:
+                return created
 
     async def _create(self, key: WindowKey, amount: int) -> int | None:
         """Create the window with `amount` used; None if another writer created it first."""

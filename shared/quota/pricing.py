@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
-from azure.core.exceptions import ResourceNotFoundError
 from azure.cosmos.aio import ContainerProxy
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from shared.overrides import CachedOverrides
 
 NANO_PER_USD = 1_000_000_000
 PRICES_ID = "prices"
@@ -61,10 +61,8 @@ def nano_to_usd(nano: int) -> float:
     return float(Decimal(nano) / NANO_PER_USD)
 
 
-@dataclass(slots=True)
-class _Cached:
-    prices: dict[str, ModelPrice]
-    expires: float
+def _parse_prices(document: Mapping[str, Any]) -> dict[str, ModelPrice]:
+    return {alias: ModelPrice.model_validate(price) for alias, price in (document.get("models") or {}).items()}
 
 
 class PriceTable:
@@ -76,42 +74,27 @@ class PriceTable:
         cache_s: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._container = container
         self._defaults = defaults
-        self._cache_s = cache_s
-        self._clock = clock
-        self._cached: _Cached | None = None
+        self._overrides = (
+            CachedOverrides(container, PRICES_ID, _parse_prices, ttl_s=cache_s, clock=clock) if container else None
+        )
 
     async def table(self) -> dict[str, ModelPrice]:
-        """The settings' prices with the Cosmos override on top (read at most once per cache period)."""
-        if self._cached is not None and self._cached.expires > self._clock():
-            return self._cached.prices
-        prices = {**self._defaults, **await self._overrides()}
-        self._cached = _Cached(prices, self._clock() + self._cache_s)
-        return prices
+        """The settings' prices with the Cosmos override on top (see `shared.overrides` for the caching)."""
+        if self._overrides is None:
+            return self._defaults
+        return {**self._defaults, **(await self._overrides.get(PRICES_ID) or {})}
 
     async def price(self, alias: str) -> ModelPrice | None:
         return (await self.table()).get(alias)
 
     async def put_overrides(self, prices: dict[str, ModelPrice]) -> None:
-        assert self._container is not None
-        body: dict[str, Any] = {
-            "id": PRICES_ID,
-            "pk": PRICES_ID,
-            "models": {alias: price.model_dump(mode="json", exclude_none=True) for alias, price in prices.items()},
-        }
-        await self._container.upsert_item(body)
-        self._cached = None
+        assert self._overrides is not None
+        models = {alias: price.model_dump(mode="json", exclude_none=True) for alias, price in prices.items()}
+        await self._overrides.put(PRICES_ID, {"models": models})
 
     async def stored_overrides(self) -> dict[str, ModelPrice]:
         """The Cosmos override alone (uncached)."""
-        return await self._overrides()
-
-    async def _overrides(self) -> dict[str, ModelPrice]:
-        if self._container is None:
+        if self._overrides is None:
             return {}
-        try:
-            doc = await self._container.read_item(PRICES_ID, partition_key=PRICES_ID)
-        except ResourceNotFoundError:
-            return {}
-        return {alias: ModelPrice.model_validate(price) for alias, price in (doc.get("models") or {}).items()}
+        return await self._overrides.read(PRICES_ID) or {}

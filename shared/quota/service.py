@@ -18,11 +18,11 @@ from azure.cosmos.aio import ContainerProxy
 from shared.clients import Clients, get_clients
 from shared.errors import ApiError, service_unavailable
 from shared.identity.caller import Caller
+from shared.quota.budgets import QuotaLimits, default_limits
 from shared.quota.capping import admit_up_to, output_bounds
-from shared.quota.http import quota_exceeded, rate_limit_headers, spend_exceeded
+from shared.quota.headers import quota_exceeded, rate_limit_headers, spend_exceeded
 from shared.quota.lease import Lease
 from shared.quota.ledger import QuotaLedger
-from shared.quota.limits import QuotaLimits, default_limits
 from shared.quota.meter import TOKENS, Meter
 from shared.quota.models import Limits, Scope, WindowKind, window_index
 from shared.quota.pricing import PriceTable

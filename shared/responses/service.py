@@ -20,9 +20,9 @@ from fastapi import Response
 
 from shared.conversations.items import STORED_ROLES
 from shared.conversations.keys import is_valid_id, message_id
-from shared.conversations.limits import Limits
 from shared.conversations.models import MessageInput
 from shared.conversations.repository import ConversationNotFound, ConversationRepository
+from shared.conversations.size_limits import Limits
 from shared.errors import bad_request, not_found
 from shared.gateway.request import CompletionRequest, parse_completion_request
 from shared.gateway.service import CompletionResponse, CompletionService

@@ -16,15 +16,14 @@ from typing import Any, Literal
 
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider, sampling
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 
 from shared.settings import Settings
-from shared.telemetry.http import trust_incoming_trace_context
 from shared.telemetry.logging import configure_logging
+from shared.telemetry.request_spans import trust_incoming_trace_context
 from shared.telemetry.sampling import WholeTraceSampler
 
 logger = logging.getLogger(__name__)
@@ -33,7 +32,6 @@ TelemetryMode = Literal["azure_monitor", "otlp", "console", "in_memory", "none"]
 
 _lock = threading.Lock()
 _mode: TelemetryMode | None = None
-_in_memory: tuple[InMemorySpanExporter, InMemoryMetricReader] | None = None
 
 _AZURE_MONITOR_INSTRUMENTATIONS_OFF = ("django", "fastapi", "flask", "psycopg2", "requests", "urllib", "urllib3")
 """Our own SERVER span in `shared.web.serve` covers HTTP and the app makes no calls through these
@@ -53,21 +51,17 @@ def configure_telemetry(settings: Settings) -> TelemetryMode:
     return _mode
 
 
-def use_in_memory_telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
-    """Tests: global providers that keep spans and metrics in memory (the same pair on every call).
-
-    Clear the exporter between tests; the reader's metrics are cumulative, so compare before and after.
-    """
-    global _mode, _in_memory
+def install_providers(
+    mode: TelemetryMode, resource: Resource, processor: SpanProcessor, readers: list[MetricReader]
+) -> None:
+    """Set this process's providers for a mode the settings don't choose (tests keep spans in memory);
+    `configure_telemetry` then reports that mode. Providers are set once per process: a second call fails."""
+    global _mode
     with _lock:
-        if _in_memory is not None:
-            return _in_memory
         if _mode not in (None, "none"):
             raise RuntimeError(f"telemetry is already configured ({_mode}); providers are set once per process")
-        exporter, reader = InMemorySpanExporter(), InMemoryMetricReader()
-        _install_sdk(Resource.create({"service.name": "copilot-tests"}), SimpleSpanProcessor(exporter), [reader])
-        _mode, _in_memory = "in_memory", (exporter, reader)
-        return _in_memory
+        _install_sdk(resource, processor, readers)
+        _mode = mode
 
 
 def service_resource(settings: Settings, *, namespace: bool = True) -> Resource:

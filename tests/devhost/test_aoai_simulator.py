@@ -16,7 +16,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from devhost.simulators.aoai import FaultSpec, RunningSimulator, SimulatorConfig, start_simulator
 from devhost.simulators.aoai_state import FaultQueue
-from devhost.simulators.tokens import count_prompt_tokens, count_text_tokens, split_text_tokens
+from devhost.simulators.tokenizer import count_prompt_tokens, count_text_tokens, split_text_tokens
 
 API_KEY = "sim-test-key"
 API_VERSION = "2024-10-21"
@@ -174,9 +174,11 @@ async def test_scripted_tool_calls_refusals_choices_and_logprobs() -> None:
         async for chunk in stream:
             for choice in chunk.choices:
                 for call in choice.delta.tool_calls or []:
-                    arguments[choice.index] = arguments.get(choice.index, "") + (call.function.arguments or "")
-    (call,) = tool.choices[0].message.tool_calls or []
-    assert call.function.name == "lookup" and call.function.arguments == '{"q": "x"}'
+                    fragment = call.function.arguments if call.function is not None else None
+                    arguments[choice.index] = arguments.get(choice.index, "") + (fragment or "")
+    (made,) = tool.choices[0].message.tool_calls or []
+    assert made.type == "function"
+    assert made.function.name == "lookup" and made.function.arguments == '{"q": "x"}'
     assert tool.choices[0].finish_reason == "tool_calls" and tool.choices[0].message.content is None
     assert refusal.choices[0].message.refusal == "No." and refusal.choices[0].logprobs is not None
     assert [c.message.content for c in two.choices] == ["a", "b c"]
@@ -241,6 +243,17 @@ async def test_status_fault_scoped_to_deployment_for_next_n_requests() -> None:
         recovered = await client.chat.completions.create(model="dep-a", messages=user("x"))
     assert pending[0]["remaining"] == 2 and unaffected.choices and recovered.choices
     assert all(f.status_code == 503 and f.response.headers["Retry-After"] == "2" for f in failures)
+
+
+async def test_a_fault_can_be_kept_for_streamed_or_non_streamed_requests() -> None:
+    async with simulator() as sim, openai_client(sim) as client:
+        sim.queue_faults(FaultSpec(kind="status", status=500, streamed=True))
+        plain = await client.chat.completions.create(model="m", messages=user("x"))
+        with pytest.raises(openai.InternalServerError):
+            await client.chat.completions.create(model="m", messages=user("x"), stream=True)
+        after = [c async for c in await client.chat.completions.create(model="m", messages=user("x"), stream=True)]
+    assert plain.choices and after, "the non-streamed call passed the fault by; the streamed one took it"
+    assert sim.state.stats.faults_applied["status"] == 1
 
 
 async def test_hang_fault_forever_until_client_gives_up_and_bounded_hang_then_answers() -> None:
@@ -357,9 +370,9 @@ def test_command_line_prints_listening_line_and_serves() -> None:
 
 def test_fault_limited_to_streamed_requests_waits_for_one() -> None:
     faults = FaultQueue()
-    faults.add([FaultSpec(kind="hang", target="d", stream=True), FaultSpec(kind="status", status=500)])
-    assert faults.take("d", stream=False) == FaultSpec(kind="status", status=500)
-    assert faults.take("d", stream=False) is None
-    taken = faults.take("d", stream=True)
+    faults.add([FaultSpec(kind="hang", target="d", streamed=True), FaultSpec(kind="status", status=500)])
+    assert faults.take("d", streamed=False) == FaultSpec(kind="status", status=500)
+    assert faults.take("d", streamed=False) is None
+    taken = faults.take("d", streamed=True)
     assert taken is not None and taken.kind == "hang"
-    assert faults.take("d", stream=True) is None
+    assert faults.take("d", streamed=True) is None

@@ -11,6 +11,7 @@ from typing import Any
 
 from devhost.simulators.aoai import RunningSimulator, SimulatorConfig, start_simulator
 from shared.clients import Clients
+from shared.gateway.pool import Backend, BreakerState
 from shared.gateway.request import CompletionRequest, parse_completion_request
 from shared.gateway.service import CompletionService
 from shared.gateway.wiring import build_completion_service
@@ -108,3 +109,8 @@ def sse_events(raw: bytes) -> list[Any]:
             data = block[6:]
             events.append(data.decode() if data == b"[DONE]" else json.loads(data))
     return events
+
+
+def breaker_of(backend: Backend) -> BreakerState:
+    """The backend's breaker state, read afresh (a bare attribute read stays narrowed by an earlier assert)."""
+    return backend.breaker

@@ -14,7 +14,7 @@ import httpx
 import openai
 import pytest
 
-from devhost.simulators.tokens import split_text_tokens
+from devhost.simulators.tokenizer import split_text_tokens
 from shared.gateway.completion_filter import guard_completion
 from shared.gateway.relay import JsonCompletion
 from tests.conftest import RunningHost, bearer
@@ -40,7 +40,7 @@ def sdk(devhost: RunningHost) -> tuple[openai.OpenAI, dict[str, str]]:
 
 
 def stored_messages(http: httpx.Client, headers: dict[str, str], conversation_id: str, count: int) -> list[Any]:
-    deadline, messages = time.monotonic() + 15, []
+    deadline, messages = time.monotonic() + 15, list[dict[str, Any]]()
     while len(messages) < count and time.monotonic() < deadline:
         answer = http.get(f"/api/v1/conversations/{conversation_id}/messages", headers=headers)
         messages = answer.json().get("data", []) if answer.status_code == 200 else []

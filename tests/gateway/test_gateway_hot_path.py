@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from shared.errors import ApiError
-from shared.gateway.service import tenant_pseudonym
 from shared.gateway.usage import utc_day
-from shared.identity.caller import Caller, CallerKind
+from shared.identity.caller import Caller, CallerKind, tenant_pseudonym
 from shared.web import LeanStreamingResponse, decode_json
 
 SCOPE: dict[str, Any] = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}}

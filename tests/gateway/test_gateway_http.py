@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.conftest import bearer
 
@@ -32,8 +33,9 @@ def sim(stack) -> Iterator[httpx.Client]:
         yield client
 
 
-def sim_stats(sim: httpx.Client) -> dict:
-    return sim.get("/_sim/stats").json()
+def sim_stats(sim: httpx.Client) -> dict[str, Any]:
+    stats: dict[str, Any] = sim.get("/_sim/stats").json()
+    return stats
 
 
 def wait_for_in_flight(sim: httpx.Client, count: int, timeout_s: float = 60) -> dict[str, Any]:
@@ -65,7 +67,7 @@ def test_openai_client_non_streaming_content_usage_and_headers(devhost) -> None:
 def test_openai_client_streaming_with_and_without_usage(devhost) -> None:
     token, _ = token_for()
     client = openai.OpenAI(base_url=devhost.api("v1"), api_key=token, max_retries=0)
-    messages = [{"role": "user", "content": "[[sim:reply:Streaming works fine.]]"}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "[[sim:reply:Streaming works fine.]]"}]
     plain = list(client.chat.completions.create(model=MODEL, messages=messages, stream=True))
     assert "".join(c.choices[0].delta.content or "" for c in plain if c.choices) == "Streaming works fine."
     assert all(c.choices for c in plain) and all(c.usage is None for c in plain)
@@ -83,7 +85,7 @@ def test_azure_client_streaming_and_not_with_api_key_header(devhost) -> None:
     client = openai.AzureOpenAI(
         azure_endpoint=devhost.url + "/api", api_key=token, api_version=API_VERSION, max_retries=0
     )
-    messages = [{"role": "user", "content": "[[sim:reply:Azure shaped.]]"}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "[[sim:reply:Azure shaped.]]"}]
     completion = client.chat.completions.create(model=MODEL, messages=messages)
     assert completion.choices[0].message.content == "Azure shaped."
     assert completion.usage is not None and completion.usage.completion_tokens == 3
@@ -124,15 +126,13 @@ def test_unowned_conversation_is_404_before_upstream(devhost, http: httpx.Client
 
 def test_client_disconnect_cancels_the_upstream_stream(devhost, sim: httpx.Client) -> None:
     _, headers = token_for()
-    words = " ".join(f"w{i}" for i in range(300))
-    sim.post("/_sim/config", json={"per_token_ms": 100})
+    before_config = sim.get("/_sim/config").json()
+    # A short prompt (moderated inline) and a long default reply: a 300-word scripted prompt would be
+    # moderated in the process pool, whose first start is not what this test is about.
+    sim.post("/_sim/config", json={"per_token_ms": 100, "default_reply_tokens": 300})
     try:
         cancelled_before = sim_stats(sim)["cancelled"]
-        body = {
-            "model": MODEL,
-            "stream": True,
-            "messages": [{"role": "user", "content": f"[[sim:reply:{words}]]"}],
-        }
+        body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": "Tell me a long story."}]}
         with (
             httpx.Client(timeout=60) as client,
             client.stream("POST", devhost.api("v1/chat/completions"), json=body, headers=headers) as response,
@@ -141,10 +141,11 @@ def test_client_disconnect_cancels_the_upstream_stream(devhost, sim: httpx.Clien
             chunks = response.iter_raw()
             next(chunks)
             next(chunks)
-        stats = wait_for_in_flight(sim, 0)  # the 300 words would take 30 s: cancelled, unless completed
+        stats = wait_for_in_flight(sim, 0)  # the 300 tokens would take 30 s: cancelled, unless completed
         assert stats["cancelled"] == cancelled_before + 1
     finally:
-        sim.post("/_sim/config", json={"per_token_ms": 0})
+        restore = {name: before_config[name] for name in ("per_token_ms", "default_reply_tokens")}
+        sim.post("/_sim/config", json=restore)
 
 
 def test_new_conversation_gets_the_turn_appended_after_the_response(devhost, http: httpx.Client) -> None:
@@ -160,7 +161,7 @@ def test_new_conversation_gets_the_turn_appended_after_the_response(devhost, htt
     assert conversation_id.startswith("conv_")
     assert "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices) == "Stored reply."
     deadline = time.monotonic() + 15
-    messages: list[dict] = []
+    messages: list[dict[str, Any]] = []
     while len(messages) < 2 and time.monotonic() < deadline:
         answer = http.get(f"/api/v1/conversations/{conversation_id}/messages", headers=headers)
         messages = answer.json().get("data", []) if answer.status_code == 200 else []

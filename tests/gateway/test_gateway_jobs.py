@@ -6,6 +6,7 @@ import asyncio
 import base64
 import time
 import uuid
+from typing import Any
 
 import pytest
 from azure.storage.queue.aio import QueueClient
@@ -37,8 +38,8 @@ def job(text: str, result_queue: str | None, model: str = ALIAS, **request: obje
     )
 
 
-async def result_queue(clients) -> QueueClient:
-    queue = clients.queues.get_queue_client(f"results-{uuid.uuid4().hex[:12]}")
+async def result_queue(clients: Any) -> QueueClient:
+    queue: QueueClient = clients.queues.get_queue_client(f"results-{uuid.uuid4().hex[:12]}")
     await queue.create_queue()
     return queue
 

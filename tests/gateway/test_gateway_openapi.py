@@ -24,7 +24,8 @@ def headers() -> dict[str, str]:
 
 @pytest.fixture
 def document(http: httpx.Client, headers: dict[str, str]) -> dict[str, Any]:
-    return http.get("/api/openapi.json", headers=headers).json()
+    found: dict[str, Any] = http.get("/api/openapi.json", headers=headers).json()
+    return found
 
 
 def schema_errors(instance: Any, schema: dict[str, Any], document: dict[str, Any]) -> list[str]:
@@ -61,7 +62,9 @@ def test_real_answers_match_the_documented_schemas(
     http: httpx.Client, headers: dict[str, str], document: dict[str, Any]
 ) -> None:
     def schema_of(path: str, method: str) -> dict[str, Any]:
-        return document["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        content: dict[str, Any] = document["paths"][path][method]["responses"]["200"]["content"]
+        schema: dict[str, Any] = content["application/json"]["schema"]
+        return schema
 
     body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi [[sim:reply:Hello.]]"}]}
     completion = http.post(COMPLETIONS, json=body, headers=headers)

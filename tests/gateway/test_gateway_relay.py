@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -14,9 +15,9 @@ from shared.gateway.relay import RelayOutcome, SseRelay, read_completion
 
 
 def chunk(
-    content: str | None = None, finish: str | None = None, usage: dict | None = None, choices: bool = True
+    content: str | None = None, finish: str | None = None, usage: dict[str, Any] | None = None, choices: bool = True
 ) -> bytes:
-    body: dict = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": []}
+    body: dict[str, Any] = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": []}
     if choices:
         body["choices"] = [{"index": 0, "delta": {"content": content} if content else {}, "finish_reason": finish}]
     if usage is not None:

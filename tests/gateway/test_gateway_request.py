@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from devhost.simulators.tokens import count_prompt_tokens
+from devhost.simulators.tokenizer import count_prompt_tokens
 from shared.errors import ApiError
 from shared.gateway.estimate import estimate_prompt_tokens, estimate_request_tokens
 from shared.gateway.request import parse_completion_request

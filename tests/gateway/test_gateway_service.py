@@ -15,6 +15,7 @@ from tests.gateway.gateway_helpers import (
     Clock,
     RecordingQuota,
     backend,
+    breaker_of,
     chat,
     drain,
     make_service,
@@ -67,6 +68,7 @@ async def test_failover_to_the_second_backend(clients, fault: FaultSpec) -> None
         streaming = fault.kind == "hang"
         result = await service.complete(new_caller(), chat("[[sim:reply:from whoever answers]]", stream=streaming))
         if streaming:
+            assert result.stream is not None
             assert result.stream is not None
             events = sse_events(await drain(result.stream))
             text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events[:-1] if e["choices"])
@@ -129,7 +131,7 @@ async def test_breaker_opens_after_repeated_failures_and_half_opens_later(client
         clock.now += 31
         await service.complete(new_caller(), chat("hi"))  # the half-open probe succeeds
         assert first.state.stats.completed == 1
-        assert service.pool.backends["test-model"][0].breaker is BreakerState.CLOSED
+        assert breaker_of(service.pool.backends["test-model"][0]) is BreakerState.CLOSED, "narrowed: read again"
 
 
 async def test_client_error_is_passed_through_without_failover(clients) -> None:
@@ -148,6 +150,7 @@ async def test_stream_passes_chunks_and_strips_the_usage_it_asked_for(clients) -
         service = make_service(clients, [backend(sim)], quota)
         result = await service.complete(new_caller(), chat("[[sim:reply:one two three]]", stream=True))
         assert result.headers["Content-Type"].startswith("text/event-stream")
+        assert result.stream is not None
         events = sse_events(await drain(result.stream))
         assert events[-1] == "[DONE]"
         text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events[:-1] if e["choices"])
@@ -164,7 +167,9 @@ async def test_stream_keeps_usage_when_the_client_asked(clients) -> None:
         service = make_service(clients, [backend(sim)])
         request = chat("[[sim:reply:a b]]", stream=True, stream_options={"include_usage": True})
         assert json.loads(request.upstream_body()) == json.loads(request.body)
-        events = sse_events(await drain((await service.complete(new_caller(), request)).stream))
+        streamed = (await service.complete(new_caller(), request)).stream
+        assert streamed is not None
+        events = sse_events(await drain(streamed))
         assert events[-2]["choices"] == [] and events[-2]["usage"]["completion_tokens"] == 2
 
 
@@ -173,6 +178,7 @@ async def test_mid_stream_failure_is_reported_in_stream_not_retried(clients) -> 
         first.queue_faults(FaultSpec(kind="disconnect", after_chunks=3))
         service = make_service(clients, [backend(first, priority=1), backend(second, priority=2)])
         result = await service.complete(new_caller(), chat("[[sim:reply:a b c d e f g]]", stream=True))
+        assert result.stream is not None
         events = sse_events(await drain(result.stream))
         assert events[-1]["error"]["code"] == "upstream_stream_error"
         assert "[DONE]" not in events
@@ -186,9 +192,10 @@ async def test_closing_the_stream_cancels_the_upstream_request(clients) -> None:
         words = " ".join(f"w{i}" for i in range(200))
         result = await service.complete(new_caller(), chat(f"[[sim:reply:{words}]]", stream=True))
         stream = result.stream
+        assert stream is not None
         await stream.__anext__()
         await stream.__anext__()
-        await stream.aclose()  # what the ASGI server does when the client disconnects
+        await stream.aclose()  # type: ignore[attr-defined]  # what the ASGI server does when the client disconnects
         deadline = time.monotonic() + 30
         stats = sim.state.stats
         while stats.cancelled == stats.completed == 0 and time.monotonic() < deadline:  # noqa: ASYNC110

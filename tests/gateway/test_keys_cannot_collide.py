@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -58,7 +59,10 @@ def test_job_ids_are_length_prefixed() -> None:
 
 def test_a_reused_request_id_does_not_swallow_a_conversation_turn(http: httpx.Client, devhost: RunningHost) -> None:
     headers = {**bearer(f"t-{uuid.uuid4().hex[:8]}", "u-1"), "X-Request-Id": "client-chosen-id"}
-    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "[[sim:reply:first answer]]"}]}
+    body: dict[str, Any] = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "[[sim:reply:first answer]]"}],
+    }
     first = http.post(devhost.api("v1/chat/completions"), json=body, headers={**headers, "X-Conversation-Id": "new"})
     assert first.status_code == 200, first.text
     conversation = first.headers["X-Conversation-Id"]
@@ -74,7 +78,7 @@ def test_a_reused_request_id_does_not_swallow_a_conversation_turn(http: httpx.Cl
 
 def stored(http: httpx.Client, headers: dict[str, str], conversation: str, count: int) -> list[dict[str, str]]:
     """The conversation's messages once `count` are stored (turns arrive through a queue), or after 20 s."""
-    deadline, messages = time.monotonic() + 20, []
+    deadline, messages = time.monotonic() + 20, list[dict[str, str]]()
     while len(messages) < count and time.monotonic() < deadline:
         listed = http.get(f"/api/v1/conversations/{conversation}/messages", headers=headers)
         messages = listed.json().get("data", []) if listed.status_code == 200 else []

@@ -14,7 +14,7 @@ from fastapi import Request
 from shared.errors import ApiError
 from shared.identity.authenticator import Authenticator
 from shared.identity.caller import CallerKind, Capability
-from shared.identity.tokens import TokenValidator
+from shared.identity.jwt_validation import TokenValidator
 from shared.settings import IssuerSettings
 
 ISSUER = "https://login.microsoftonline.com/{tenantid}/v2.0"

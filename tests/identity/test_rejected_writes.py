@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from devhost.stack import LocalStack
-from shared.moderation.outcomes import tenant_hash
+from shared.identity.caller import tenant_pseudonym
 from shared.resources import MODERATION
 from tests.conftest import RunningHost, bearer
 from tests.identity.conversation_probe import BASE, create_owned, expect, expect_error, new_id, snapshot
@@ -114,7 +114,7 @@ def _conversation_cases(owned: Any) -> list[Case]:
 
 def send(client: httpx.Client, auth: dict[str, str], case: Case) -> httpx.Response:
     _name, method, url, body, headers, _status = case
-    content = body if isinstance(body, bytes | Iterator) else json.dumps(body).encode()
+    content: bytes | Iterator[Any] | None = body if isinstance(body, bytes | Iterator) else json.dumps(body).encode()
     if method == "DELETE" and body is None:
         content = None
     return client.request(method, url, content=content, headers={**auth, "content-type": "application/json", **headers})
@@ -227,5 +227,5 @@ async def test_gateway_rejections_reach_neither_the_model_nor_the_books(
     await asyncio.to_thread(_reject_all, client, bearer(tenant, new_id("u")), stack.ports.aoai, uuid.uuid4().hex)
     container = clients.database.get_container_client(MODERATION.name)
     query = "SELECT VALUE c.id FROM c WHERE c.tenant_hash = @t AND c.stage = 'request'"
-    parameters = [{"name": "@t", "value": tenant_hash(tenant)}]
+    parameters = [{"name": "@t", "value": tenant_pseudonym(tenant)}]
     assert [record async for record in container.query_items(query, parameters=parameters)] == []

@@ -13,10 +13,11 @@ import pytest
 from shared.errors import ApiError
 from shared.health import anonymous_view
 from shared.identity.api_keys import ApiKeyStore
-from shared.identity.tokens import TokenValidator
+from shared.identity.jwt_validation import TokenValidator
 from shared.resources import API_KEYS
 from shared.settings import IssuerSettings
 from tests.conftest import bearer
+from tests.identity.counting_container import CountingContainer
 from tests.identity.oidc_server import OidcServer
 
 AUDIENCE = "api://app"
@@ -73,16 +74,15 @@ async def test_a_discovered_jwks_uri_must_be_https(issuer: OidcServer, jwks_uri:
 
 @pytest.mark.stack
 async def test_unknown_api_key_ids_are_rate_limited_before_a_store_read(clients: Any) -> None:
-    store = ApiKeyStore(
-        clients.database.get_container_client(API_KEYS.name), unknown_reads_per_s=0.001, unknown_reads_burst=3
-    )
+    container = CountingContainer(clients.database.get_container_client(API_KEYS.name))
+    store = ApiKeyStore(container, unknown_reads_per_s=0.001, unknown_reads_burst=3)  # type: ignore[arg-type]
     statuses = []
     for _ in range(6):
         with pytest.raises(ApiError) as caught:
             await store.resolve(f"cpk_{uuid.uuid4().hex[:16]}_{'a' * 43}")
         statuses.append(caught.value.status)
     assert statuses == [401, 401, 401, 429, 429, 429]
-    assert store.reads == 3
+    assert container.reads == 3
 
 
 def test_anonymous_health_carries_no_exception_text() -> None:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 
 from shared.errors import ApiError
 from shared.identity.caller import USER_CAPABILITIES, CallerKind, Capability
-from shared.identity.tokens import TokenValidator
+from shared.identity.jwt_validation import TokenValidator
 from shared.settings import IssuerSettings
 from tests.identity.oidc_server import OidcServer, new_rsa_key, public_jwk
 

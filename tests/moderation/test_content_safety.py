@@ -16,8 +16,8 @@ import pytest_asyncio
 from azure.core.credentials import AccessToken
 
 from devhost.simulators.content_safety import DEFAULT_API_KEY, RunningSimulator, start_simulator
+from shared.bearer_tokens import COGNITIVE_SERVICES_SCOPE
 from shared.moderation.content_safety import (
-    COGNITIVE_SERVICES_SCOPE,
     MAX_TEXT_CHARS,
     ContentSafetyModerator,
     ModerationUnavailable,
@@ -377,7 +377,11 @@ async def test_bearer_token_refreshed_near_expiry(simulator: RunningSimulator, s
     moderation = moderator(simulator, session, api_key=None, credential=credential)
     await moderation.analyze("first", kind="completion")
     await moderation.analyze("second", kind="completion")
-    assert len(credential.requests) == 2
+    async with asyncio.timeout(30):
+        while len(credential.requests) < 2:
+            await moderation.analyze("again", kind="completion")
+            await asyncio.sleep(0.01)
+    assert all(scopes == (COGNITIVE_SERVICES_SCOPE,) for scopes in credential.requests)
 
 
 @session_loop

@@ -13,7 +13,7 @@ import openai
 
 from devhost.issuer import mint_token
 from devhost.stack import LocalStack
-from shared.moderation.outcomes import tenant_hash
+from shared.identity.caller import tenant_pseudonym
 from shared.resources import MODERATION
 from tests.conftest import RunningHost
 
@@ -111,10 +111,11 @@ async def test_flagged_streamed_completion_is_cut_before_the_flagged_window(
 
     container = clients.database.get_container_client(MODERATION.name)
     query = "SELECT * FROM c WHERE c.tenant_hash = @t AND c.stage = 'completion'"
-    deadline, records = time.monotonic() + 60, []
+    deadline, records = time.monotonic() + 60, list[dict[str, Any]]()
     while not records and time.monotonic() < deadline:
         records = [
-            r async for r in container.query_items(query, parameters=[{"name": "@t", "value": tenant_hash(tenant)}])
+            r
+            async for r in container.query_items(query, parameters=[{"name": "@t", "value": tenant_pseudonym(tenant)}])
         ]
         await asyncio.sleep(0.2)
     assert records and records[0]["action"] == "block" and "text" not in records[0]

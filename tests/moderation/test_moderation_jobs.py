@@ -7,6 +7,7 @@ import base64
 import time
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from azure.storage.queue.aio import QueueClient
@@ -44,8 +45,8 @@ def request(content: str, result_queue: str | None, tenant: str | None = None) -
     )
 
 
-async def result_queue(clients) -> QueueClient:  # type: ignore[no-untyped-def]
-    queue = clients.queues.get_queue_client(f"modresults-{uuid.uuid4().hex[:12]}")
+async def result_queue(clients: Any) -> QueueClient:
+    queue: QueueClient = clients.queues.get_queue_client(f"modresults-{uuid.uuid4().hex[:12]}")
     await queue.create_queue()
     return queue
 

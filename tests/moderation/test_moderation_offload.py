@@ -9,6 +9,7 @@ import pytest
 
 from shared.errors import ApiError
 from shared.moderation.embedded import EmbeddedModerator
+from shared.moderation.models import ModerationResult
 from shared.moderation.offload import WORKER_NICENESS, OffloadedModerator
 from shared.moderation.service import build_moderator
 from shared.settings import load_settings
@@ -61,7 +62,7 @@ async def test_length_cap_refuses_before_any_work() -> None:
 @pytest.mark.stack
 async def test_the_embedded_provider_is_offloaded_and_agrees_with_itself_inline(stack: object) -> None:
     settings = load_settings(MODERATION_PROVIDER="embedded", MODERATION_BUDGET_SECONDS="60")
-    moderator = build_moderator(None, settings)  # type: ignore[arg-type]  (the embedded provider needs no clients)
+    moderator = build_moderator(None, settings)  # type: ignore[arg-type]  # the embedded provider needs no clients
     assert isinstance(moderator, OffloadedModerator) and moderator.name == "embedded"
     try:
         text = "I will stab you and massacre your whole family tonight. " + ADVERSARIAL
@@ -80,7 +81,9 @@ async def test_analyses_queued_behind_a_runaway_are_retried_not_cancelled() -> N
         results = await asyncio.gather(runaway, queued, return_exceptions=True)
         assert isinstance(results[0], ApiError) and results[0].code == "moderation_timeout"
         assert not isinstance(results[1], asyncio.CancelledError), "a replaced pool must not cancel the request"
-        assert isinstance(results[1], ApiError) or results[1].provider == "stalling:40"
+        assert isinstance(results[1], ApiError) or (
+            isinstance(results[1], ModerationResult) and results[1].provider == "stalling:40"
+        )
     finally:
         await moderator.aclose()
 

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
 from shared.errors import ApiError
+from shared.identity.caller import tenant_pseudonym
 from shared.moderation.content_safety import ContentSafetyModerator, ModerationUnavailable
 from shared.moderation.embedded import EmbeddedModerator
 from shared.moderation.models import Action, Category, ModerationResult, TextKind
 from shared.moderation.offload import OffloadedModerator
-from shared.moderation.outcomes import OutcomeRecorder, tenant_hash
+from shared.moderation.outcomes import OutcomeRecorder
 from shared.moderation.policy import PolicyStore, policy_from_setting
 from shared.moderation.service import ModerationService, build_moderator
 from shared.resources import MODERATION
 from shared.settings import SettingsError, load_settings
 from shared.telemetry import attributes as attr
 from shared.telemetry.metrics import MODERATION_BLOCKS
-from shared.telemetry.setup import use_in_memory_telemetry
-from tests.telemetry.telemetry_support import Telemetry
+from tests.telemetry.telemetry_support import Telemetry, use_in_memory_telemetry
 
 VIOLENT = "I will stab you and massacre your whole family tonight."
 CARD = "4111 1111 1111 1111"
@@ -40,11 +41,12 @@ def service_over(clients, moderator=None, policy: str | None = None, **options) 
     )
 
 
-async def outcomes_of(clients, tenant: str) -> list[dict]:  # type: ignore[no-untyped-def]
+async def outcomes_of(clients: Any, tenant: str) -> list[dict[str, Any]]:
     container = clients.database.get_container_client(MODERATION.name)
     query = "SELECT * FROM c WHERE c.type = 'moderation_outcome' AND c.tenant_hash = @t"
     return [
-        item async for item in container.query_items(query, parameters=[{"name": "@t", "value": tenant_hash(tenant)}])
+        item
+        async for item in container.query_items(query, parameters=[{"name": "@t", "value": tenant_pseudonym(tenant)}])
     ]
 
 
@@ -67,7 +69,7 @@ async def test_blocks_harm_and_records_the_outcome_without_text(clients) -> None
     assert "text" not in record and "stab" not in str(record) and tenant not in str(record)
     assert telemetry.total(MODERATION_BLOCKS, {attr.MODERATION_CATEGORY: "violence"}) == blocks_before + 1
     spans = [s for s in telemetry.spans_named("moderation") if (s.attributes or {}).get(attr.TENANT_HASH)
-             == tenant_hash(tenant)]  # fmt: skip
+             == tenant_pseudonym(tenant)]  # fmt: skip
     assert [(s.attributes or {}).get(attr.MODERATION_OUTCOME) for s in spans] == ["allow", "block"]
 
 

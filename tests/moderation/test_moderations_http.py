@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import openai
@@ -66,7 +67,7 @@ def test_text_parts_are_accepted(http: httpx.Client, devhost: RunningHost) -> No
     ],
 )
 def test_invalid_input_is_refused(
-    http: httpx.Client, devhost: RunningHost, body: dict, status: int, param: str | None
+    http: httpx.Client, devhost: RunningHost, body: dict[str, Any], status: int, param: str | None
 ) -> None:
     response = http.post(devhost.api("v1/moderations"), json=body, headers=bearer("t-limits", "u-1"))
     assert response.status_code == status, response.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -123,7 +124,7 @@ async def test_concurrent_first_requests_share_one_read(clients) -> None:
     reads = 0
 
     class CountingContainer:
-        async def read_item(self, item: str, partition_key: str) -> dict:
+        async def read_item(self, item: str, partition_key: str) -> dict[str, Any]:
             nonlocal reads
             reads += 1
             await asyncio.sleep(0.01)

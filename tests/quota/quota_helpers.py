@@ -66,7 +66,7 @@ def quota_container(clients: Clients) -> Any:
 
 
 def make_service(
-    clients: Clients, *, clock: Clock | None = None, container: Any = None, **budgets: int
+    clients: Clients, *, clock: Clock | None = None, container: Any = None, **budgets: Any
 ) -> QuotaService:
     """A service over the real `quotas` container with explicit budgets (unset ones stay generous).
 

@@ -56,11 +56,12 @@ async def test_64_requests_without_max_tokens_from_4_processes_never_consume_pas
     with host_processes(PROCESSES, env, tmp_path) as hosts:
         async with httpx.AsyncClient(timeout=60, limits=limits) as client:
             await wait_healthy(client, hosts)
-            warm = [await _post(client, h.url, mint_token(tenant, f"warm-{n}")) for n, h in enumerate(hosts)]
-            assert [r.status_code for r in warm] == [200] * PROCESSES, [r.text for r in warm]
             before_config = (await client.get(f"{simulator}/_sim/config")).json()
             await client.post(f"{simulator}/_sim/config", json={"default_reply_tokens": LONG_REPLY_TOKENS})
             try:
+                # Long replies from the start: each host's warm-up also starts its moderation pool.
+                warm = [await _post(client, h.url, mint_token(tenant, f"warm-{n}")) for n, h in enumerate(hosts)]
+                assert [r.status_code for r in warm] == [200] * PROCESSES, [r.text for r in warm]
                 before = (await client.get(f"{simulator}/_sim/stats")).json()
                 day = window_index(WindowKind.TPD, time.time())
                 answers = await asyncio.gather(

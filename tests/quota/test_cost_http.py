@@ -29,12 +29,13 @@ def _cost(usage: dict[str, Any]) -> Decimal:
     cached = usage["prompt_tokens_details"]["cached_tokens"]
     reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
     per_token = {name: Decimal(value) / 1_000_000 for name, value in PRICE.items()}
-    return (
+    cost: Decimal = (
         (usage["prompt_tokens"] - cached) * per_token["input"]
         + cached * per_token["cached_input"]
         + (usage["completion_tokens"] - reasoning) * per_token["output"]
         + reasoning * per_token["reasoning"]
     )
+    return cost
 
 
 async def test_cost_is_the_price_table_applied_to_upstream_usage_and_a_month_budget_stops_spend(

@@ -8,8 +8,8 @@ import pytest
 
 from shared.clients import Clients
 from shared.errors import ApiError
+from shared.quota.budgets import OVERRIDE_ID, override_partition
 from shared.quota.ledger import QuotaLedger
-from shared.quota.limits import OVERRIDE_ID, override_partition
 from shared.quota.models import Scope, TenantQuotaOverride, WindowKey, WindowKind, window_index
 from tests.quota.quota_helpers import (
     Clock,
@@ -153,7 +153,8 @@ async def test_new_minute_admits_again(clients: Clients) -> None:
 
 
 async def test_day_budget_binds_across_minutes(clients: Clients) -> None:
-    clock = Clock(minute_start(time.time()) + 1)
+    day_start = time.time() // 86_400 * 86_400
+    clock = Clock(day_start + 6 * 3600 + 1)  # three minutes that all fall in one UTC day, whenever the test runs
     quota = make_service(clients, clock=clock, quota_user_tpm=1_000, quota_user_tpd=2_500)
     caller = fresh_caller()
     for _ in range(2):

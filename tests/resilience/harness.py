@@ -10,6 +10,7 @@ times longer than any timeout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,8 @@ import httpx
 from devhost.issuer import mint_token
 from devhost.paths import PROJECT_ROOT
 from devhost.stack import LocalStack, free_port
+from shared.clients import Clients
+from shared.settings import load_settings
 
 DATABASE = "copilot-resilience"
 MODEL = "gpt-4o-mini"
@@ -123,12 +127,22 @@ class AppHost:
         return self.log_text()[-chars:]
 
 
-_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+_LETTERS = str.maketrans("0123456789abcdef", "bcdfghjmnpqrtvwz")
+
+
+@contextlib.asynccontextmanager
+async def app_clients(stack: LocalStack, **overrides: str) -> AsyncIterator[Clients]:
+    """The app's SDK clients against `stack` (with settings `overrides`), closed on the way out."""
+    clients = Clients(load_settings(**app_settings(stack), **overrides))
+    try:
+        yield clients
+    finally:
+        await clients.aclose()
 
 
 def word(prefix: str = "") -> str:
-    """A unique token of letters only: digits in prompts can read as coded hate numerics ("88") to the
-    moderator, and a refused prompt is not the fault under test."""
+    """A unique token of consonants only: digits can read as coded hate numerics ("88") to the moderator
+    and random letters can spell a word it refuses ("kill"); a refused prompt is not the fault under test."""
     return prefix + uuid.uuid4().hex[:12].translate(_LETTERS)
 
 

@@ -15,14 +15,13 @@ from azure.core.exceptions import AzureError
 
 from devhost.stack import LocalStack
 from shared.clients import Clients
-from shared.settings import load_settings
 from tests.resilience.harness import (
     ANSWER_BOUND_S,
     MODEL,
     AppHost,
     Tally,
     all_messages,
-    app_settings,
+    app_clients,
     auth,
     eventually,
     word,
@@ -40,11 +39,8 @@ MAX_ATTEMPTS = 20
 
 @pytest.fixture
 async def producer_clients(fault_stack: LocalStack) -> AsyncIterator[Clients]:
-    clients = Clients(load_settings(**app_settings(fault_stack), STORAGE_RETRY_TOTAL="1"))
-    try:
+    async with app_clients(fault_stack, STORAGE_RETRY_TOTAL="1") as clients:
         yield clients
-    finally:
-        await clients.aclose()
 
 
 async def test_azurite_restarted_under_load(

@@ -35,7 +35,9 @@ BREAKER = {
 FAULTS = [
     {"kind": "status", "target": SICK, "status": 429, "retry_after_s": 1, "count": 3},
     {"kind": "status", "target": SICK, "status": 500, "count": 6},
-    {"kind": "hang", "target": SICK, "count": 2, "stream": True},
+    # Streamed requests only: a stream's hang is a failure the caller never sees (first-byte timeout,
+    # next backend); a non-streamed call is only slow until its generation timeout (a 504, by design).
+    {"kind": "hang", "target": SICK, "streamed": True, "count": 2},
 ]
 
 
@@ -95,7 +97,7 @@ async def test_sick_backend_never_reaches_callers(host_with: HostFactory, fault_
 
             async def sick_serves_again() -> bool:
                 stats = (await client.get(f"{simulator}/_sim/stats")).json()
-                return stats["by_deployment"].get(SICK, 0) >= before + 3
+                return bool(stats["by_deployment"].get(SICK, 0) >= before + 3)
 
             await eventually(sick_serves_again)
         finally:

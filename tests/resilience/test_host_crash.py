@@ -12,9 +12,8 @@ import pytest
 from devhost.stack import LocalStack
 from shared.clients import Clients
 from shared.resources import CONVERSATION_EVENTS_QUEUE, MODERATION_REQUESTS_QUEUE, QUEUES, poison_queue
-from shared.settings import load_settings
 from tests.resilience.conftest import HostFactory
-from tests.resilience.harness import Tally, app_settings, eventually
+from tests.resilience.harness import Tally, app_clients, eventually
 from tests.resilience.queue_work import INVALID_BODY, QueueWork, drain_queues
 
 pytestmark = [pytest.mark.stack, pytest.mark.resilience]
@@ -29,11 +28,8 @@ HOST = {"UPSTREAM_TOTAL_TIMEOUT_SECONDS": "3"}
 
 @pytest.fixture
 async def test_clients(fault_stack: LocalStack) -> AsyncIterator[Clients]:
-    clients = Clients(load_settings(**app_settings(fault_stack)))
-    try:
+    async with app_clients(fault_stack) as clients:
         yield clients
-    finally:
-        await clients.aclose()
 
 
 async def test_host_killed_with_messages_in_flight(

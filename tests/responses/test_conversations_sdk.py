@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import openai
 import pytest
 
 from tests.conftest import RunningHost
-from tests.responses.test_responses_sdk import new_client
+from tests.responses.test_responses_sdk import first_part, message, new_client
 
 pytestmark = pytest.mark.stack
 
@@ -31,29 +32,29 @@ def test_conversation_lifecycle_through_the_sdk(devhost: RunningHost) -> None:
     assert updated.metadata == {"project": "beta", "owner": "ops"}
     assert client.conversations.retrieve(conv.id).metadata == {"project": "beta", "owner": "ops"}
 
-    added = client.conversations.items.create(
-        conv.id,
-        items=[
-            {"role": "user", "content": "second"},
-            {"role": "assistant", "content": [{"type": "output_text", "text": "third"}]},
-        ],
-    )
-    assert [item.content[0].text for item in added.data] == ["second", "third"]
-    assert added.data[1].content[0].type == "output_text" and added.data[0].content[0].type == "input_text"
+    second_and_third: list[Any] = [
+        {"role": "user", "content": "second"},
+        {"role": "assistant", "content": [{"type": "output_text", "text": "third"}]},
+    ]
+    added = client.conversations.items.create(conv.id, items=second_and_third)
+    added_id = added.data[0].id
+    assert added_id is not None
+    assert [first_part(item).text for item in added.data] == ["second", "third"]
+    assert first_part(added.data[1]).type == "output_text" and first_part(added.data[0]).type == "input_text"
 
-    newest_first = [item.content[0].text for item in client.conversations.items.list(conv.id)]
+    newest_first = [first_part(item).text for item in client.conversations.items.list(conv.id)]
     assert newest_first == ["third", "second", "be kind", "first"]
     page = client.conversations.items.list(conv.id, limit=1, order="asc")
-    assert [item.content[0].text for item in page.data] == ["first"] and page.has_more
-    assert [item.content[0].text for item in page] == ["first", "be kind", "second", "third"], "auto-paging"
+    assert [first_part(item).text for item in page.data] == ["first"] and page.has_more
+    assert [first_part(item).text for item in page] == ["first", "be kind", "second", "third"], "auto-paging"
 
-    one = client.conversations.items.retrieve(added.data[0].id, conversation_id=conv.id)
-    assert (one.id, one.role, one.content[0].text) == (added.data[0].id, "user", "second")
-    after = client.conversations.items.delete(added.data[0].id, conversation_id=conv.id)
+    one = message(client.conversations.items.retrieve(added_id, conversation_id=conv.id))
+    assert (one.id, one.role, first_part(one).text) == (added_id, "user", "second")
+    after = client.conversations.items.delete(added_id, conversation_id=conv.id)
     assert after.id == conv.id and after.object == "conversation"
     with pytest.raises(openai.NotFoundError):
-        client.conversations.items.retrieve(added.data[0].id, conversation_id=conv.id)
-    assert [item.content[0].text for item in client.conversations.items.list(conv.id, order="asc")] == [
+        client.conversations.items.retrieve(added_id, conversation_id=conv.id)
+    assert [first_part(item).text for item in client.conversations.items.list(conv.id, order="asc")] == [
         "first",
         "be kind",
         "third",
@@ -116,7 +117,7 @@ def test_bad_conversation_bodies_are_400_and_change_nothing(devhost: RunningHost
         client.conversations.update(conv.id, metadata={f"k{n}": "v" for n in range(17)})
     with pytest.raises(openai.BadRequestError):
         client.conversations.create(metadata={"k": "v" * 513})
-    assert [item.content[0].text for item in client.conversations.items.list(conv.id)] == ["kept"]
+    assert [first_part(item).text for item in client.conversations.items.list(conv.id)] == ["kept"]
     assert client.conversations.retrieve(conv.id).metadata == {}
     with pytest.raises(openai.NotFoundError):
         client.conversations.items.retrieve(f"msg_{uuid.uuid4().hex}", conversation_id=conv.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -24,6 +24,16 @@ from tests.conftest import RunningHost, bearer
 pytestmark = pytest.mark.stack
 
 MODEL = "gpt-4o-mini"
+
+
+def message(item: Any) -> Any:
+    """An item read as a message: the SDK types items (and their content) as a union over every kind."""
+    return item
+
+
+def first_part(item: Any) -> Any:
+    """An item's first content part."""
+    return item.content[0]
 
 
 def new_client(devhost: RunningHost) -> openai.OpenAI:
@@ -87,8 +97,8 @@ def test_string_input_instructions_and_chain(devhost: RunningHost, sim: httpx.Cl
     again = client.responses.retrieve(second.id)
     assert (again.id, again.output_text, again.status) == (second.id, second.output_text, "completed")
     items = client.responses.input_items.list(second.id)
-    assert [item.content[0].text for item in items.data] == [reply(f"two {mark}")]
-    assert items.data[0].role == "user" and items.data[0].type == "message"
+    assert [first_part(item).text for item in items.data] == [reply(f"two {mark}")]
+    assert message(items.data[0]).role == "user" and items.data[0].type == "message"
 
 
 def test_delete_then_every_route_answers_404(devhost: RunningHost) -> None:
@@ -110,7 +120,7 @@ async def test_store_false_leaves_nothing(devhost: RunningHost, clients: Any) ->
     conv = client.conversations.create()
     made = client.responses.create(model=MODEL, input="nothing kept", store=False, conversation=conv.id)
     chained = client.responses.create(model=MODEL, input="nor this", store=False)
-    assert made.output_text and made.store is False and chained.output_text
+    assert made.output_text and made.to_dict()["store"] is False and chained.output_text
     with pytest.raises(openai.NotFoundError):
         client.responses.retrieve(made.id)
     assert list(client.conversations.items.list(conv.id)) == []
@@ -129,11 +139,12 @@ async def test_store_false_leaves_nothing(devhost: RunningHost, clients: Any) ->
 def test_conversation_param_sends_its_items(devhost: RunningHost, sim: httpx.Client) -> None:
     client = new_client(devhost)
     mark = uuid.uuid4().hex
+    history: list[Any] = [
+        {"type": "message", "role": "user", "content": f"my name is Ada {mark}"},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Hello Ada."}]},
+    ]
     conv = client.conversations.create(
-        items=[
-            {"type": "message", "role": "user", "content": f"my name is Ada {mark}"},
-            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Hello Ada."}]},
-        ],
+        items=history,
         metadata={"topic": "names"},
     )
     made = client.responses.create(model=MODEL, conversation=conv.id, input=reply(f"who am I {mark}"))
@@ -143,7 +154,8 @@ def test_conversation_param_sends_its_items(devhost: RunningHost, sim: httpx.Cli
         {"role": "assistant", "content": "Hello Ada."},
         {"role": "user", "content": reply(f"who am I {mark}")},
     ]
-    texts = [(item.role, item.content[0].text) for item in client.conversations.items.list(conv.id, order="asc")]
+    listed = client.conversations.items.list(conv.id, order="asc")
+    texts = [(message(item).role, first_part(item).text) for item in listed]
     assert texts == [
         ("user", f"my name is Ada {mark}"),
         ("assistant", "Hello Ada."),
@@ -160,7 +172,9 @@ def test_another_owner_gets_404_everywhere(devhost: RunningHost) -> None:
     conv = owner.conversations.create(items=[{"role": "user", "content": "private"}])
     made = owner.responses.create(model=MODEL, input="private too", conversation=conv.id)
     item = next(iter(owner.conversations.items.list(conv.id)))
-    attempts = [
+    assert item.id is not None
+    item_id = item.id
+    attempts: list[Callable[[], object]] = [
         lambda: stranger.responses.retrieve(made.id),
         lambda: stranger.responses.delete(made.id),
         lambda: stranger.responses.input_items.list(made.id),
@@ -171,8 +185,8 @@ def test_another_owner_gets_404_everywhere(devhost: RunningHost) -> None:
         lambda: stranger.conversations.delete(conv.id),
         lambda: stranger.conversations.items.list(conv.id),
         lambda: stranger.conversations.items.create(conv.id, items=[{"role": "user", "content": "x"}]),
-        lambda: stranger.conversations.items.retrieve(item.id, conversation_id=conv.id),
-        lambda: stranger.conversations.items.delete(item.id, conversation_id=conv.id),
+        lambda: stranger.conversations.items.retrieve(item_id, conversation_id=conv.id),
+        lambda: stranger.conversations.items.delete(item_id, conversation_id=conv.id),
     ]
     for number, attempt in enumerate(attempts):
         with pytest.raises(openai.NotFoundError):
@@ -234,9 +248,9 @@ def test_redacted_input_is_stored_as_sent(devhost: RunningHost, sim: httpx.Clien
     sent = received(sim, mark)[-1]["content"]
     assert "[REDACTED:CREDIT_CARD]" in sent and "4111" not in sent
     [stored] = client.responses.input_items.list(made.id).data
-    assert stored.content[0].text == sent  # type: ignore[union-attr]
+    assert first_part(stored).text == sent
     items = list(client.conversations.items.list(conv.id, order="asc"))
-    assert items[0].content[0].text == sent  # type: ignore[union-attr]
+    assert first_part(items[0]).text == sent
 
 
 def test_delete_all_conversations_takes_the_responses_too(devhost: RunningHost) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devhost.simulators.tokens import count_prompt_tokens, split_text_tokens
+from devhost.simulators.tokenizer import count_prompt_tokens, split_text_tokens
 from tests.conftest import RunningHost
 from tests.responses.test_responses_sdk import MODEL, new_client, received, reply
 

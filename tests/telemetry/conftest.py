@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.telemetry.setup import use_in_memory_telemetry
-from tests.telemetry.telemetry_support import Telemetry
+from tests.telemetry.telemetry_support import Telemetry, use_in_memory_telemetry
 
 
 @pytest.fixture

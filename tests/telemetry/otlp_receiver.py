@@ -106,7 +106,7 @@ class OtlpReceiver:
                     self.received.resources.append(_attributes(resource_spans.resource.attributes))
                     for scope in resource_spans.scope_spans:
                         self.received.spans.extend(_span(span) for span in scope.spans)
-                return ExportTraceServiceResponse().SerializeToString()
+                return bytes(ExportTraceServiceResponse().SerializeToString())
             if path == "/v1/logs":
                 logs = ExportLogsServiceRequest.FromString(body)
                 for resource_logs in logs.resource_logs:
@@ -121,13 +121,13 @@ class OtlpReceiver:
                             )
                             for record in scope.log_records
                         )
-                return ExportLogsServiceResponse().SerializeToString()
+                return bytes(ExportLogsServiceResponse().SerializeToString())
             if path == "/v1/metrics":
                 metrics = ExportMetricsServiceRequest.FromString(body)
                 for resource_metrics in metrics.resource_metrics:
                     for scope in resource_metrics.scope_metrics:
                         self.received.metric_names.update(metric.name for metric in scope.metrics)
-                return ExportMetricsServiceResponse().SerializeToString()
+                return bytes(ExportMetricsServiceResponse().SerializeToString())
         return None
 
     @contextmanager

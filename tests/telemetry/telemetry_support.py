@@ -7,8 +7,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader, NumberDataPoint
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from shared.telemetry.setup import install_providers
+
+_in_memory: tuple[InMemorySpanExporter, InMemoryMetricReader] | None = None
+
+
+def use_in_memory_telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
+    """Global providers that keep spans and metrics in memory (the same pair on every call).
+
+    Clear the exporter between tests; the reader's metrics are cumulative, so compare before and after.
+    """
+    global _in_memory
+    if _in_memory is None:
+        exporter, reader = InMemorySpanExporter(), InMemoryMetricReader()
+        resource = Resource.create({"service.name": "copilot-tests"})
+        install_providers("in_memory", resource, SimpleSpanProcessor(exporter), [reader])
+        _in_memory = exporter, reader
+    return _in_memory
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import openai
 from opentelemetry.sdk.trace import ReadableSpan
@@ -93,7 +94,7 @@ def test_one_streamed_completion_is_one_trace_without_the_prompt(telemetry: Tele
     (upstream,) = [s for s in spans if s.name == f"chat {MODEL}"]
     assert upstream.kind is SpanKind.CLIENT
     assert upstream.parent is not None and upstream.parent.span_id == server.context.span_id
-    details = dict(upstream.attributes or {})
+    details: dict[str, Any] = dict(upstream.attributes or {})
     assert details[attr.GEN_AI_PROVIDER_NAME] == "azure.ai.openai"
     assert details[attr.GEN_AI_OPERATION_NAME] == "chat"
     assert details[attr.GEN_AI_REQUEST_MODEL] == MODEL

@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 import uuid
+from typing import Any
 
 import pytest
 from opentelemetry.trace import SpanKind, StatusCode
@@ -71,17 +72,19 @@ async def test_failover_yields_a_client_span_per_attempt_and_a_failover_count(te
 async def test_stream_span_ends_with_the_stream_and_carries_its_outcome(telemetry: Telemetry, clients) -> None:
     async with simulators(1, first_token_ms=30) as (sim,):
         service = make_service(clients, [backend(sim)])
+        started = time.monotonic()
         result = await service.complete(new_caller(), chat("[[sim:reply:One two three.]]", stream=True))
         assert result.stream is not None
         assert not telemetry.spans_named(f"chat {ALIAS}"), "the span stays open while the stream is relayed"
         await drain(result.stream)
+        whole_call_ms = (time.monotonic() - started) * 1000
 
     (span,) = telemetry.spans_named(f"chat {ALIAS}")
-    details = dict(span.attributes or {})
+    details: dict[str, Any] = dict(span.attributes or {})
     assert details[attr.GEN_AI_REQUEST_STREAM] is True
     assert details[attr.GEN_AI_RESPONSE_FINISH_REASONS] == ("stop",)
     assert details[attr.GEN_AI_USAGE_OUTPUT_TOKENS] > 0
-    assert 25 <= details[attr.TIME_TO_FIRST_TOKEN_MS] < 5000
+    assert 25 <= details[attr.TIME_TO_FIRST_TOKEN_MS] <= whole_call_ms, "at least the model's delay, within the call"
 
 
 def test_a_retry_on_the_same_deployment_is_not_a_failover(telemetry: Telemetry) -> None:
@@ -136,7 +139,7 @@ async def test_completion_job_continues_the_producers_trace(telemetry: Telemetry
         await QueueProducer(clients.queues).send(COMPLETION_JOBS_QUEUE, envelope)
     trace_id = format(request.get_span_context().trace_id, "032x")
 
-    deadline, consumer, upstream = time.monotonic() + 20, [], []
+    deadline, consumer, upstream = time.monotonic() + 20, list[Any](), list[Any]()
     while not (consumer and upstream) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
         in_trace = [span for span in telemetry.spans() if hex_trace(span) == trace_id]

@@ -72,7 +72,7 @@ def test_plain_lines_when_json_is_off(console: io.StringIO) -> None:
 
 
 def test_azure_monitor_records_carry_the_request_id_and_no_stray_dimensions(telemetry: Telemetry) -> None:
-    exporter = InMemoryLogRecordExporter()
+    exporter = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]
     provider = LoggerProvider(resource=Resource.create({"service.name": "copilot-func"}))
     provider.add_log_record_processor(RedactingLogRecordProcessor())
     provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
@@ -103,12 +103,12 @@ def test_azure_monitor_records_carry_the_request_id_and_no_stray_dimensions(tele
         "outcome": "appended",
         "logger_name": exported,
     }
-    assert inside.data.base_data.message == "turn appended for [EMAIL]"  # type: ignore[union-attr]
+    assert inside.data.base_data.message == "turn appended for [REDACTED:EMAIL]"  # type: ignore[union-attr]
     assert inside.tags["ai.operation.id"] != "0" * 32  # type: ignore[index]
     assert outside.data.base_data.properties == {"logger_name": exported}  # type: ignore[union-attr]
     (exception,) = failure.data.base_data.exceptions  # type: ignore[union-attr]
     assert exception.type_name == "ValueError" and "c2VjcmV0a2V5PT0=" not in f"{exception.message}{exception.stack}"
-    assert "AccountKey=[REDACTED]" in exception.stack
+    assert "AccountKey=[REDACTED:SECRET]" in exception.stack
 
 
 def test_resource_follows_the_functions_site_and_instance(stack: Any) -> None:

@@ -73,8 +73,8 @@ def test_secrets_are_masked_in_messages_arguments_extras_and_tracebacks(
     assert token not in text and "c2VjcmV0a2V5PT0=" not in text and "abcdEFGH123" not in text
     assert "jane.doe@contoso.com" not in text
     first, second = _lines(stream)
-    assert first["message"] == "upstream said Authorization: Bearer [REDACTED]"
-    assert "AccountKey=[REDACTED]" in str(second["exception"])
+    assert first["message"] == "upstream said Authorization: Bearer [REDACTED:JWT]"
+    assert "AccountKey=[REDACTED:SECRET]" in str(second["exception"])
 
 
 @pytest.mark.parametrize(
@@ -96,12 +96,28 @@ def test_redact_masks(raw: str, hidden: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("mail jane.doe@contoso.com now", "mail [REDACTED:EMAIL] now"),
+        ("key AKIAIOSFODNN7EXAMPLE here", "key [REDACTED:AWS_ACCESS_KEY] here"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "Authorization: Basic [REDACTED:SECRET]"),
+        ("password=jane.doe@contoso.com;rest", "password=[REDACTED:EMAIL];rest"),
+        ("secret=a@b.co/rest-of-the-secret;next", "secret=[REDACTED:SECRET];next"),
+    ],
+)
+def test_logs_are_masked_by_the_moderation_detector_with_credential_shapes_added(raw: str, masked: str) -> None:
+    assert redact(raw) == masked
+
+
+@pytest.mark.parametrize(
     "kept",
     [
         "trace 4bf92f3577b34da6a3ce929d0e0e4736 span 00f067aa0ba902b7",
         "request 5f2b1c9e8d7a4b3c and epoch 1712345678901",
         "order 1234567812345678 is not a card number",
         "model gpt-4o-mini took 1532 ms for 2048 tokens",
+        "upstream circuit opened for 2 s: 127.0.0.1:57229/sick-deployment",
+        "peer [2001:db8::1]:443 closed the connection",
     ],
 )
 def test_redact_keeps_ids_and_numbers(kept: str) -> None:

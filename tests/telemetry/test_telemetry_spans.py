@@ -13,7 +13,7 @@ from shared.telemetry import attributes as attr
 from shared.telemetry import setup
 from shared.telemetry.attributes import sanitize
 from shared.telemetry.tracing import annotate, continue_trace, inject_trace_headers, stage_span
-from tests.telemetry.telemetry_support import Telemetry, all_attribute_text, hex_trace
+from tests.telemetry.telemetry_support import Telemetry, all_attribute_text, hex_trace, use_in_memory_telemetry
 
 PROMPT = "Summarise the board minutes for Project Falcon"
 
@@ -97,7 +97,7 @@ def test_no_current_trace_means_no_headers_and_an_empty_carrier_keeps_the_curren
 
 
 def test_set_up_happens_once_per_process(telemetry: Telemetry, stack: Any) -> None:
-    assert setup.use_in_memory_telemetry() == (telemetry.exporter, telemetry.reader)
+    assert use_in_memory_telemetry() == (telemetry.exporter, telemetry.reader)
     provider = trace.get_tracer_provider()
     settings = load_settings(APPLICATIONINSIGHTS_CONNECTION_STRING="InstrumentationKey=00000000-0000-0000-0000-0")
 

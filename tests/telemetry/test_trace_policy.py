@@ -23,7 +23,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from opentelemetry.util.types import Attributes
 
 from shared.telemetry import attributes as attr
-from shared.telemetry import http as telemetry_http
+from shared.telemetry import request_spans as telemetry_http
 from shared.telemetry.sampling import SAMPLE_RATE_ATTRIBUTE, WholeTraceSampler
 from shared.web import RequestContext, serve
 from tests.telemetry.telemetry_support import Telemetry, hex_trace
