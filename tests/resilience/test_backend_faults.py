@@ -60,7 +60,10 @@ async def one_request(client: httpx.AsyncClient, url: str, headers: dict[str, st
         return answer.status_code, False
     if streamed:
         return 200, payload.rstrip().endswith(b"data: [DONE]")
-    return 200, bool(json.loads(payload)["choices"][0]["message"]["content"])
+    # The simulator's generated words can, rarely, spell something the completion guard withholds
+    # ("take my life"): a withheld answer is complete, and no backend fault.
+    choice = json.loads(payload)["choices"][0]
+    return 200, bool(choice["message"]["content"]) or choice["finish_reason"] == "content_filter"
 
 
 async def test_sick_backend_never_reaches_callers(host_with: HostFactory, fault_stack: LocalStack) -> None:
