@@ -12,7 +12,7 @@ from fastapi import Request, Response
 from shared.clients import get_clients
 from shared.errors import ApiError, bad_request
 from shared.gateway.models import ModelCard, ModelList, UsageList
-from shared.gateway.request import parse_completion_request
+from shared.gateway.request import read_completion_request
 from shared.gateway.service import CONVERSATION_HEADER, CompletionResponse
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.gateway.wiring import get_completion_service
@@ -55,7 +55,7 @@ async def _complete(context: RequestContext, alias: str | None) -> Response:
     extensions = alias is not None and extensions_enabled(
         context.caller.tenant_id, clients.settings.azure_extensions_tenants
     )
-    request = parse_completion_request(body, alias, context.request_id, extensions=extensions)
+    request = await read_completion_request(body, alias, context.request_id, extensions=extensions)
     request.conversation = context.request.headers.get(CONVERSATION_HEADER)
     service = await get_completion_service()
     return to_response(await cancel_on_disconnect(context.request, service.complete(context.caller, request)))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable
 
 import pytest
 
 from devhost.simulators.tokenizer import count_prompt_tokens
 from shared.errors import ApiError
 from shared.gateway.estimate import estimate_prompt_tokens, estimate_request_tokens
-from shared.gateway.request import parse_completion_request
+from shared.gateway.request import (
+    OFF_LOOP_BODY_BYTES,
+    CompletionRequest,
+    parse_completion_request,
+    read_completion_request,
+)
 
 
 def body(**fields: object) -> bytes:
@@ -108,3 +115,42 @@ def test_too_many_messages_and_too_deep_json_are_400() -> None:
     with pytest.raises(ApiError) as too_deep:
         parse_completion_request(json.dumps(nested).encode(), None)
     assert too_deep.value.status == 400
+
+
+def _body_of(parts: int) -> bytes:
+    content = [{"type": "text", "text": f"part {i} of a long document"} for i in range(parts)]
+    return json.dumps({"model": "m", "messages": [{"role": "user", "content": content}]}).encode()
+
+
+async def _loop_turns_while(parse: Awaitable[CompletionRequest]) -> tuple[CompletionRequest, int]:
+    turns = 0
+
+    async def ticker() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = turns
+    try:
+        parsed = await parse
+    finally:
+        task.cancel()
+    return parsed, turns - before
+
+
+async def test_a_large_body_is_parsed_while_the_event_loop_keeps_serving() -> None:
+    body = _body_of(4000)
+    assert len(body) > OFF_LOOP_BODY_BYTES
+    parsed, turns = await _loop_turns_while(read_completion_request(body, None))
+    assert turns > 0
+    assert parsed.payload == json.loads(body)
+
+
+async def test_a_small_body_is_parsed_inline() -> None:
+    body = _body_of(3)
+    parsed, turns = await _loop_turns_while(read_completion_request(body, None))
+    assert turns == 0
+    assert parsed.alias == "m"
