@@ -51,7 +51,7 @@ lint: $(STAMP_PY)
 	$(BIN)/ruff format --check $(PY_SOURCES)
 
 typecheck: $(STAMP_PY)
-	$(BIN)/mypy shared functions function_app.py devhost cli tests
+	$(BIN)/mypy shared functions function_app.py devhost cli tests bench
 
 ## Known vulnerabilities in the deployed requirements (needs PyPI's JSON API; --strict fails on any package it could not check)
 audit: $(STAMP_PY)

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,7 @@ def measure(client: httpx.Client, repeat: int) -> None:
     completion = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello."}]}
     client.post("/v1/chat/completions", json=completion).raise_for_status()  # leases taken here
     settle()
-    operations = {
+    operations: dict[str, Callable[[int], httpx.Response]] = {
         "POST /v1/conversations": lambda n: client.post("/v1/conversations", json={"title": "t"}),
         "GET /v1/conversations/{id}": lambda n: client.get(f"/v1/conversations/{conversation}"),
         "POST .../messages": lambda n: client.post(

@@ -203,7 +203,7 @@ def idle_stats(path: Path, settled_s: int = 5, timeout_s: float = 300) -> dict[s
         time.sleep(1)
         if not path.exists():
             continue
-        figures = json.loads(path.read_text() or "{}")
+        figures: dict[str, Any] = json.loads(path.read_text() or "{}")
         if not figures or (readings and figures.get("at") == readings[-1].get("at")):
             continue
         readings.append(figures)

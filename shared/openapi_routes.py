@@ -14,9 +14,10 @@ from shared.clients import get_clients
 from shared.conversations import routes as conversations
 from shared.gateway import routes as gateway
 from shared.identity import routes as identity
+from shared.identity.caller import Capability
 from shared.moderation import routes as moderation
 from shared.openapi import build_document
-from shared.operations import Access, Operation
+from shared.operations import Operation
 from shared.queues import routes as queues
 from shared.responses import routes as responses
 from shared.web import RequestContext, json_response
@@ -40,7 +41,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "openapi.json",
         get_openapi,
-        Access.AUTHENTICATED,
+        Capability.DESCRIBE,
         "This OpenAPI 3.1 document",
         response=OpenApiDocument,
         tags=("platform",),

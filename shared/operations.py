@@ -19,28 +19,21 @@ from shared.clients import get_clients
 from shared.identity.authorization import require
 from shared.identity.caller import Capability
 from shared.settings import Settings
-from shared.web import Authenticate, RequestContext, json_response, parse_model, read_json, serve
+from shared.web import Authenticate, RequestContext, decode_json, json_response, parse_model, read_body, serve
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Result = Response | BaseModel | dict[str, Any]
 Handler = Callable[..., Awaitable[Result]]
-"""`handler(context)`, or `handler(context, body)` when the operation parses a `request` model."""
+"""`handler(context)`, or `handler(context, body)` when the operation takes a `request` body."""
+BodyReader = Callable[[RequestContext, bytes], Awaitable[Any]]
+"""Turns a body's bytes into its handler's typed input where validating the `request` model is not enough."""
 
 
 class Access(StrEnum):
-    """Who may call an operation that demands no capability."""
+    """An operation that demands no capability: only the health probe."""
 
     PUBLIC = "public"
-    """No credentials needed (health probes)."""
-    AUTHENTICATED = "authenticated"
-    """Any valid credential, whatever its capabilities (the caller itself, the API's own documents)."""
-
-
-class Body(StrEnum):
-    PARSED = "parsed"
-    """`serve` validates the body into the `request` model and hands the model to the handler."""
-    RAW = "raw"
-    """The handler reads the body itself (it forwards the exact bytes); `request` only documents it."""
+    """No credentials needed."""
 
 
 def max_request_bytes(settings: Settings) -> int:
@@ -58,7 +51,8 @@ class Operation:
     access: Capability | Access
     summary: str
     request: type[BaseModel] | None = None
-    body: Body = Body.PARSED
+    """The body's model: documented, and validated into the handler's input unless `reader` is given."""
+    reader: BodyReader | None = None
     body_limit: Callable[[Settings], int] = max_request_bytes
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
@@ -69,27 +63,24 @@ class Operation:
     tags: tuple[str, ...] = ()
     description: str = ""
 
-    @property
-    def parses_body(self) -> bool:
-        return self.request is not None and self.body is Body.PARSED
-
 
 def authorise(context: RequestContext, access: Capability | Access) -> None:
     """The one access check: 401 without a usable identity, 403 (one shape) without the capability."""
-    if access is Access.PUBLIC:
-        return
     if isinstance(access, Capability):
         require(context, access)
-    else:
-        require(context)
+
+
+async def _read(operation: Operation, model: type[BaseModel], context: RequestContext) -> Any:
+    body = await read_body(context.request, operation.body_limit((await get_clients()).settings))
+    if operation.reader is not None:
+        return await operation.reader(context, body)
+    return parse_model(model, decode_json(body))
 
 
 async def _run(operation: Operation, context: RequestContext) -> Result:
     authorise(context, operation.access)
-    if operation.request is not None and operation.parses_body:
-        limit = operation.body_limit((await get_clients()).settings)
-        body = parse_model(operation.request, await read_json(context.request, limit))
-        result = await operation.handler(context, body)
+    if operation.request is not None:
+        result = await operation.handler(context, await _read(operation, operation.request, context))
     else:
         result = await operation.handler(context)
     if isinstance(result, Response) or operation.status == 200:

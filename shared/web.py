@@ -192,10 +192,6 @@ def _may_nest_deeper_than(body: bytes, limit: int) -> bool:
     return body.count(b"[") + body.count(b"{") >= limit
 
 
-async def read_json(request: Request, max_bytes: int) -> Any:
-    return decode_json(await read_body(request, max_bytes))
-
-
 class _DuplicateKey(ValueError):
     pass
 

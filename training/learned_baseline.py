@@ -61,7 +61,8 @@ def wordllama_features(texts: Sequence[str]) -> NDArray[np.float32]:
         ]
     )
     pooled /= np.linalg.norm(pooled, axis=1, keepdims=True) + 1e-6
-    return (pooled - pooled.mean(axis=0)) / (pooled.std(axis=0) + 1e-6)
+    standardised: NDArray[np.float32] = (pooled - pooled.mean(axis=0)) / (pooled.std(axis=0) + 1e-6)
+    return standardised
 
 
 def out_of_fold(rows: list[Row], features, c: float) -> NDArray[np.float64]:  # type: ignore[no-untyped-def]

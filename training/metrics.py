@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from shared.moderation.evaluation import Counts
 from training.data import BENIGN, OFFENSIVE, Row
 
 FLAG_SEVERITY = 4
@@ -30,39 +31,6 @@ OURS: dict[str, str] = {
 CHECKED = ("hate", "sexual", "self_harm", "violence", "illicit", "jailbreak")
 
 Severities = Mapping[str, int]
-
-
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    def add(self, *, positive: bool, flagged: bool) -> None:
-        if positive:
-            self.tp += flagged
-            self.fn += not flagged
-        else:
-            self.fp += flagged
-            self.tn += not flagged
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
-
-    @property
-    def fpr(self) -> float:
-        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
 
 
 @dataclass

@@ -111,6 +111,8 @@ class ChatCompletions:
                 "auth": auth_kind,
                 "stream": chat.stream,
                 "body": body,
+                "first_token_ms": config.first_token_ms,
+                "per_token_ms": config.per_token_ms,
             }
         )
         replies = plan_replies(chat.messages, chat.max_tokens, config.default_reply_tokens, chat.n)

@@ -12,11 +12,11 @@ from fastapi import Request, Response
 from shared.clients import get_clients
 from shared.errors import ApiError, bad_request
 from shared.gateway.models import ModelCard, ModelList, UsageList
-from shared.gateway.request import read_completion_request
+from shared.gateway.request import CompletionRequest, read_completion_request
 from shared.gateway.service import CONVERSATION_HEADER, CompletionResponse
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.gateway.wiring import get_completion_service
-from shared.web import LeanStreamingResponse, RequestContext, bounded_int, read_body
+from shared.web import LeanStreamingResponse, RequestContext, bounded_int
 
 DEFAULT_USAGE_DAYS = 30
 
@@ -49,14 +49,28 @@ def extensions_enabled(tenant_id: str, setting: str) -> bool:
     return tenant_id in {tenant.strip() for tenant in setting.split(",") if tenant.strip()}
 
 
-async def _complete(context: RequestContext, alias: str | None) -> Response:
-    clients = await get_clients()
-    body = await read_body(context.request, clients.settings.max_request_bytes)
-    extensions = alias is not None and extensions_enabled(
-        context.caller.tenant_id, clients.settings.azure_extensions_tenants
-    )
+async def _read(context: RequestContext, body: bytes, alias: str | None) -> CompletionRequest:
+    settings = (await get_clients()).settings
+    extensions = alias is not None and extensions_enabled(context.caller.tenant_id, settings.azure_extensions_tenants)
     request = await read_completion_request(body, alias, context.request_id, extensions=extensions)
     request.conversation = context.request.headers.get(CONVERSATION_HEADER)
+    return request
+
+
+async def read_chat_request(context: RequestContext, body: bytes) -> CompletionRequest:
+    """The OpenAI route's body: `model` names a configured alias."""
+    return await _read(context, body, None)
+
+
+async def read_azure_chat_request(context: RequestContext, body: bytes) -> CompletionRequest:
+    """The Azure route's body: the `deployment` path parameter names the alias; `api-version` is required."""
+    if not context.query("api-version"):
+        raise bad_request("The api-version query parameter is required.", param="api-version")
+    return await _read(context, body, context.path_param("deployment"))
+
+
+async def complete(context: RequestContext, request: CompletionRequest) -> Response:
+    """POST a chat completion, either shape: cancelled (and so its upstream call) if the client leaves."""
     service = await get_completion_service()
     return to_response(await cancel_on_disconnect(context.request, service.complete(context.caller, request)))
 
@@ -65,18 +79,6 @@ def to_response(result: CompletionResponse) -> Response:
     if result.stream is not None:
         return LeanStreamingResponse(result.stream, result.status, result.headers, media_type=result.content_type)
     return Response(result.body, result.status, result.headers, media_type=result.content_type)
-
-
-async def chat_completions(context: RequestContext) -> Response:
-    """POST /api/v1/chat/completions: `model` names a configured alias."""
-    return await _complete(context, None)
-
-
-async def azure_chat_completions(context: RequestContext) -> Response:
-    """POST /api/openai/deployments/{deployment}/chat/completions?api-version=...; deployment = alias."""
-    if not context.query("api-version"):
-        raise bad_request("The api-version query parameter is required.", param="api-version")
-    return await _complete(context, context.path_param("deployment"))
 
 
 async def list_models(context: RequestContext) -> ModelList:

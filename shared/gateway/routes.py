@@ -1,8 +1,9 @@
 """The gateway's operations: chat completions (OpenAI and Azure shapes), models, usage.
 
 Completion shapes are OpenAI's and evolve with it, so the response models are permissive: the fields the
-gateway reads or adds are typed, everything else passes as additional properties. The completion body is
-forwarded as the client sent it, so the handler reads it itself (`Body.RAW`); the model documents it.
+gateway reads or adds are typed, everything else passes as additional properties. A completion body is
+checked against OpenAI's schema and kept as the object that goes upstream, not only as the model, so its
+`reader` builds the `CompletionRequest` the handler takes; the model documents the body.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from shared.gateway import handlers
 from shared.gateway.models import ChatCompletionRequest, ModelList, Usage, UsageList
 from shared.gateway.usage import MAX_USAGE_DAYS
 from shared.identity.caller import Capability
-from shared.operations import Body, Operation
+from shared.operations import Operation
 
 TAGS = ("completions",)
 COMPLETION_ERRORS = (400, 404, 413, 429, 503)
@@ -73,11 +74,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "chat_completions",
         "POST",
         "v1/chat/completions",
-        handlers.chat_completions,
+        handlers.complete,
         Capability.COMPLETIONS,
         "Create a chat completion (OpenAI shape)",
         request=ChatCompletionRequest,
-        body=Body.RAW,
+        reader=handlers.read_chat_request,
         response=ChatCompletion,
         streaming=True,
         errors=COMPLETION_ERRORS,
@@ -88,11 +89,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "azure_chat_completions",
         "POST",
         "openai/deployments/{deployment}/chat/completions",
-        handlers.azure_chat_completions,
+        handlers.complete,
         Capability.COMPLETIONS,
         "Create a chat completion (Azure OpenAI shape)",
         request=ChatCompletionRequest,
-        body=Body.RAW,
+        reader=handlers.read_azure_chat_request,
         query=AzureQuery,
         response=ChatCompletion,
         streaming=True,

@@ -30,7 +30,7 @@ from shared.identity.api_key_format import (
     parse_api_key,
     secret_matches,
 )
-from shared.identity.caller import SERVICE_USER_PREFIX, Caller, CallerKind, Capability
+from shared.identity.caller import SERVICE_USER_PREFIX, Caller, CallerKind, Capability, granted
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class ApiKeyRecord(BaseModel):
             tenant_id=self.tenant,
             user_id=f"{SERVICE_USER_PREFIX}{self.service}",
             issuer=API_KEY_ISSUER,
-            capabilities=frozenset(self.capabilities),
+            capabilities=granted(self.capabilities),
         )
 
     def public(self) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -22,9 +23,22 @@ class Capability(StrEnum):
     CONVERSATIONS_WRITE = "conversations.write"
     ADMIN = "admin"
     """Administer the caller's own tenant: budgets, moderation policy, API keys, usage, audit."""
+    DESCRIBE = "describe"
+    """Read who the credential is and the published contracts (OpenAPI, queues); implied by any other grant."""
 
 
 USER_CAPABILITIES = frozenset(Capability) - {Capability.ADMIN}
+
+
+def granted(capabilities: Iterable[Capability]) -> frozenset[Capability]:
+    """What a grant of `capabilities` allows: a credential allowed anything may also describe itself and the API.
+
+    A credential granted nothing (an app token without app roles) stays unable to call any operation.
+    """
+    allowed = frozenset(capabilities)
+    return allowed | {Capability.DESCRIBE} if allowed else allowed
+
+
 ADMIN_ROLE = "Admin"
 """The Entra app role that makes a user or app an administrator of its tenant."""
 

@@ -13,6 +13,7 @@ from shared.identity.caller import (
     Caller,
     CallerKind,
     Capability,
+    granted,
 )
 
 # App roles an app-only (service principal) token may carry, mapped to what they allow.
@@ -52,12 +53,12 @@ def caller_from_claims(
         raise unauthorized("The token's tenant is not allowed.")
     roles = _roles(claims.get("roles"))
     if is_app_only(claims):
-        capabilities: frozenset[Capability] = frozenset().union(
-            *(APP_ROLE_CAPABILITIES.get(role, frozenset()) for role in roles)
+        capabilities = granted(
+            frozenset[Capability]().union(*(APP_ROLE_CAPABILITIES.get(role, frozenset()) for role in roles))
         )
         return Caller(CallerKind.APP, tenant, subject, issuer, capabilities, roles)
-    granted = claims.get("scp")
-    if scopes is not None and not (isinstance(granted, str) and set(granted.split()) & set(scopes)):
+    delegated = claims.get("scp")
+    if scopes is not None and not (isinstance(delegated, str) and set(delegated.split()) & set(scopes)):
         raise unauthorized("The bearer token lacks the API's scope (scp).")
     capabilities = USER_CAPABILITIES | {Capability.ADMIN} if ADMIN_ROLE in roles else USER_CAPABILITIES
     return Caller(CallerKind.USER, tenant, subject, issuer, capabilities, roles)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from shared.identity.caller import Capability
 from shared.identity.models import CallerView
-from shared.operations import Access, Operation
+from shared.operations import Operation
 from shared.web import RequestContext
 
 
@@ -19,7 +20,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "v1/me",
         get_me,
-        Access.AUTHENTICATED,
+        Capability.DESCRIBE,
         "The authenticated caller",
         response=CallerView,
         tags=("identity",),

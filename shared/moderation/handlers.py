@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from shared.clients import get_clients
 from shared.errors import bad_request, payload_too_large
 from shared.moderation.openai_shape import moderation_response, openai_result
 from shared.moderation.service import get_moderation_service
-from shared.web import RequestContext, read_json
+from shared.web import RequestContext, decode_json
 
 
-def parse_inputs(payload: Any, *, max_inputs: int, max_chars: int) -> tuple[list[str], str | None]:
+@dataclass(frozen=True, slots=True)
+class ModerationInputs:
+    texts: list[str]
+    model: str | None
+
+
+async def read_moderation_inputs(context: RequestContext, body: bytes) -> ModerationInputs:
+    settings = (await get_clients()).settings
+    return parse_inputs(
+        decode_json(body), max_inputs=settings.moderation_max_inputs, max_chars=settings.moderation_max_input_chars
+    )
+
+
+def parse_inputs(payload: Any, *, max_inputs: int, max_chars: int) -> ModerationInputs:
     """`input` as OpenAI takes it (a string, strings, or text parts) -> texts; `model` if given."""
     if not isinstance(payload, dict):
         raise bad_request("Request body must be a JSON object.", code="invalid_json")
@@ -31,7 +45,7 @@ def parse_inputs(payload: Any, *, max_inputs: int, max_chars: int) -> tuple[list
     for position, text in enumerate(texts):
         if len(text) > max_chars:
             raise payload_too_large(f"input[{position}] is longer than {max_chars} characters.")
-    return texts, model
+    return ModerationInputs(texts, model)
 
 
 def _text_of(item: Any, position: int) -> str:
@@ -44,17 +58,12 @@ def _text_of(item: Any, position: int) -> str:
     raise bad_request("Each input item must be a string or a text part.", param=f"input[{position}]")
 
 
-async def create_moderation(context: RequestContext) -> dict[str, Any]:
-    settings = (await get_clients()).settings
-    payload = await read_json(context.request, settings.max_request_bytes)
-    texts, model = parse_inputs(
-        payload, max_inputs=settings.moderation_max_inputs, max_chars=settings.moderation_max_input_chars
-    )
+async def create_moderation(context: RequestContext, inputs: ModerationInputs) -> dict[str, Any]:
     service = await get_moderation_service()
     moderations = await service.moderate_many(
-        texts, tenant_id=context.caller.tenant_id, stage="request", request_id=context.request_id
+        inputs.texts, tenant_id=context.caller.tenant_id, stage="request", request_id=context.request_id
     )
     return moderation_response(
         [openai_result(moderation.result, moderation.decision) for moderation in moderations],
-        model or f"{service.moderator.name}-moderation",
+        inputs.model or f"{service.moderator.name}-moderation",
     )

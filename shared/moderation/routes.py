@@ -1,8 +1,8 @@
 """POST /api/v1/moderations: OpenAI's moderation shapes, permissive beyond the fields clients read (our
 `action`, `severities`, `pii`, `jailbreak`... pass as additional properties).
 
-The handler reads `input` itself, by OpenAI's rules (a string, strings or text parts; images refused with
-their own message), so the request model only documents the body (`Body.RAW`).
+`input` is read by OpenAI's rules (a string, strings or text parts; images refused with their own
+message) by the operation's `reader`, so the handler takes the texts; the request model documents the body.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.identity.caller import Capability
 from shared.moderation import handlers
-from shared.operations import Body, Operation
+from shared.operations import Operation
 
 
 class TextPart(BaseModel):
@@ -54,7 +54,7 @@ OPERATIONS: tuple[Operation, ...] = (
         Capability.MODERATION,
         "Classify text (OpenAI moderation shape)",
         request=ModerationRequest,
-        body=Body.RAW,
+        reader=handlers.read_moderation_inputs,
         response=ModerationResponse,
         errors=(400, 413),
         tags=("moderation",),

@@ -8,7 +8,8 @@ from fastapi import Response
 from pydantic import BaseModel
 
 from shared.clients import get_clients
-from shared.operations import Access, Operation
+from shared.identity.caller import Capability
+from shared.operations import Operation
 from shared.queues.catalog import queues_document
 from shared.web import RequestContext, json_response
 
@@ -32,7 +33,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "queues.json",
         get_queue_contracts,
-        Access.AUTHENTICATED,
+        Capability.DESCRIBE,
         "The queues' AsyncAPI 3 document: envelope, payload and result schemas, with an example each",
         response=AsyncApiDocument,
         tags=("platform",),

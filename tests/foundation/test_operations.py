@@ -22,9 +22,7 @@ from shared.operations import Access, Operation, serve_operation
 from tests.conftest import bearer
 
 CATCH_ALL = "{*path}"
-NO_CAPABILITY = {"health": Access.PUBLIC}
-ANY_CREDENTIAL = {"get_me", "get_openapi", "get_queue_contracts"}
-"""Any valid credential may ask who it is and read the API's own documents, whatever its capabilities."""
+HEALTH = {"health"}
 
 
 def _registered() -> Counter[tuple[str, str, str]]:
@@ -51,22 +49,22 @@ def test_every_table_entry_is_exactly_one_openapi_operation() -> None:
     assert described == Counter(operation.name for operation in all_operations())
 
 
-def test_every_operation_but_health_demands_a_capability_or_names_why_not() -> None:
-    without = {operation.name: operation.access for operation in all_operations() if operation.access in Access}
-    assert {name: access for name, access in without.items() if access is Access.PUBLIC} == NO_CAPABILITY
-    assert {name for name, access in without.items() if access is Access.AUTHENTICATED} == ANY_CREDENTIAL
+def test_every_operation_but_health_demands_a_capability() -> None:
+    public = {operation.name for operation in all_operations() if operation.access is Access.PUBLIC}
+    assert public == HEALTH
     demanding = [operation for operation in all_operations() if isinstance(operation.access, Capability)]
-    assert len(demanding) == len(all_operations()) - len(NO_CAPABILITY) - len(ANY_CREDENTIAL)
+    assert len(demanding) == len(all_operations()) - len(HEALTH)
 
 
 @pytest.mark.parametrize("operation", all_operations(), ids=lambda operation: operation.name)
 def test_a_handler_takes_the_model_its_entry_parses(operation: Operation) -> None:
     parameters = list(inspect.signature(operation.handler).parameters)
     hints = typing.get_type_hints(operation.handler)
-    if operation.parses_body:
+    if operation.request is not None:
         assert len(parameters) == 2, parameters
         accepted = typing.get_args(hints[parameters[1]]) or (hints[parameters[1]],)
-        assert operation.request in accepted
+        produced = operation.request if operation.reader is None else typing.get_type_hints(operation.reader)["return"]
+        assert produced in accepted
     else:
         assert len(parameters) == 1, parameters
 
@@ -133,13 +131,15 @@ SAMPLE = [
     ("PATCH", "/api/v1/conversations/conv_00000000000000000000000000000000"),
     ("POST", "/api/v1/responses"),
     ("PUT", "/api/v1/admin/capture"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/api/queues.json"),
 ]
 
 
 @pytest.mark.stack
 def test_over_http_an_app_token_without_roles_gets_the_one_403_shape(http: httpx.Client) -> None:
     no_roles = bearer("t-ops", "app-ops", extra={"idtyp": "app"})
-    assert http.get("/api/v1/me", headers=no_roles).json()["capabilities"] == []
     shapes = set()
     for method, path in SAMPLE:
         response = http.request(method, path, headers=no_roles, json={"input": "hi"})
@@ -148,3 +148,14 @@ def test_over_http_an_app_token_without_roles_gets_the_one_403_shape(http: httpx
         assert error["message"].startswith("The caller lacks the capability: "), (method, path, error)
         shapes.add((error["type"], error["code"], error["param"], tuple(sorted(error))))
     assert shapes == {("permission_error", "forbidden", None, ("code", "message", "param", "type"))}
+
+
+@pytest.mark.stack
+def test_any_grant_lets_a_credential_describe_itself_and_the_api(http: httpx.Client) -> None:
+    one_role = bearer("t-ops", "app-reader", extra={"idtyp": "app", "roles": ["Conversations.Read"]})
+    me = http.get("/api/v1/me", headers=one_role)
+    assert me.status_code == 200, me.text
+    assert me.json()["capabilities"] == ["conversations.read", "describe"]
+    assert http.get("/api/openapi.json", headers=one_role).status_code == 200
+    assert http.get("/api/queues.json", headers=one_role).status_code == 200
+    assert http.get("/api/v1/models", headers=one_role).status_code == 403

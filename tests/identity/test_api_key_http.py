@@ -77,3 +77,4 @@ async def test_dev_host_accepts_api_keys(clients: Any, devhost: RunningHost) -> 
         response = await http.get("/api/v1/me", headers={"api-key": key})
     assert response.status_code == 200, response.text
     assert (response.json()["kind"], response.json()["tenant"]) == ("service", "t-dev")
+    assert response.json()["capabilities"] == ["conversations.read", "describe"]

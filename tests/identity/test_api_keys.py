@@ -50,7 +50,7 @@ async def test_created_key_resolves_to_a_scoped_service(clients: Any) -> None:
     assert parsed is not None and parsed.key_id == record.id and key.startswith("cpk_")
     caller = await store.resolve(key)
     assert (caller.kind, caller.tenant_id, caller.user_id) == (CallerKind.SERVICE, owner, "service:billing")
-    assert caller.capabilities == frozenset({Capability.COMPLETIONS, Capability.MODERATION})
+    assert caller.capabilities == frozenset({Capability.COMPLETIONS, Capability.MODERATION, Capability.DESCRIBE})
 
 
 async def test_only_a_salted_hash_is_stored(clients: Any) -> None:

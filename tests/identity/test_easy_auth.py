@@ -75,7 +75,10 @@ async def test_trusted_header_app_roles(tokens: TokenValidator) -> None:
     caller = await Authenticator(tokens, trust_easy_auth=True).authenticate(
         request_with({"X-MS-CLIENT-PRINCIPAL": encoded})
     )
-    assert (caller.kind, caller.capabilities) == (CallerKind.APP, frozenset({Capability.MODERATION}))
+    assert (caller.kind, caller.capabilities) == (
+        CallerKind.APP,
+        frozenset({Capability.MODERATION, Capability.DESCRIBE}),
+    )
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ def synthetic_operations() -> tuple[Operation, ...]:
             "widget_get", "GET", widget, _widget, Capability.CONVERSATIONS_READ, "Read a widget",
             response=Widget, query=WidgetQuery,
         ),
-        Operation("ping", "POST", "test/ping", _widget, Access.AUTHENTICATED, "Ping"),
+        Operation("ping", "POST", "test/ping", _widget, Capability.DESCRIBE, "Ping"),
         Operation("probe", "GET", "test/probe", _widget, Access.PUBLIC, "Probe"),
     )  # fmt: skip
 
@@ -86,7 +86,7 @@ def test_declared_models_become_the_document() -> None:
     limit = next(p for p in get["parameters"] if p["name"] == "limit")
     assert (limit["in"], limit["schema"]["maximum"], limit["description"]) == ("query", 100, "page size")
     ping = document["paths"]["/api/test/ping"]["post"]
-    assert ping["operationId"] == "ping" and "401" in ping["responses"] and "description" not in ping
+    assert ping["operationId"] == "ping" and "401" in ping["responses"] and "`describe`" in ping["description"]
     probe = document["paths"]["/api/test/probe"]["get"]
     assert probe["security"] == [] and "401" not in probe["responses"]
     for reference in all_refs(document):

@@ -212,7 +212,7 @@ def test_multi_tenant_issuer_requires_an_allow_list() -> None:
 async def test_app_only_tokens_get_capabilities_from_roles(issuer: OidcServer, session: aiohttp.ClientSession) -> None:
     kid, tokens = next(iter(issuer.keys)), validator(issuer, session)
     app = await tokens.validate(issuer.token(kid, scp=None, roles=["Completions.Invoke"], oid="sp-1", idtyp="app"))
-    assert (app.kind, app.capabilities) == (CallerKind.APP, frozenset({Capability.COMPLETIONS}))
+    assert (app.kind, app.capabilities) == (CallerKind.APP, frozenset({Capability.COMPLETIONS, Capability.DESCRIBE}))
     roleless = await tokens.validate(issuer.token(kid, scp=None, oid="sp-2"))
     assert (roleless.kind, roleless.capabilities) == (CallerKind.APP, frozenset())
 
