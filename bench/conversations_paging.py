@@ -70,7 +70,7 @@ async def _seed(count: int) -> Seeded:
         for start in range(0, count, TURN):
             size = min(TURN, count - start)
             turn = [(i, MessageInput(role="user", content=f"message {start + i} " + "x" * 200)) for i in range(size)]
-            await repository.append(owner, target, turn, idempotency_key=f"seed-{start}", turn_size=size)
+            await repository.append_turn(owner, target, turn, idempotency_key=f"seed-{start}", turn_size=size)
         return Seeded(owner.tenant_id, owner.user_id, target)
     finally:
         await clients.aclose()

@@ -209,7 +209,10 @@ async def create_message(context: RequestContext, message: MessageInput) -> Conv
     key = _idempotency_key(context)
     limits.check_content(message.content)
     with _store_errors():
-        [stored] = await repository.append(caller, conversation_id, [(0, message)], idempotency_key=key, turn_size=1)
+        appended = await repository.append_turn(
+            caller, conversation_id, [(0, message)], idempotency_key=key, turn_size=1
+        )
+    [stored] = appended.documents
     return message_object(stored)
 
 

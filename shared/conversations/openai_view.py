@@ -53,8 +53,8 @@ async def append_items(
         (index, MessageInput(role=STORED_ROLES[item.role], content=limits.check_content(item.text, f"items.{index}")))
         for index, item in enumerate(items)
     ]
-    stored = await repository.append(owner, conversation_id, messages, idempotency_key=key, turn_size=len(items))
-    return sorted(stored, key=lambda document: int(document["sequence"]))
+    appended = await repository.append_turn(owner, conversation_id, messages, idempotency_key=key, turn_size=len(items))
+    return sorted(appended.documents, key=lambda document: int(document["sequence"]))
 
 
 async def create_conversation(context: RequestContext, body: ConversationCreate) -> Response:

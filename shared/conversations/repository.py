@@ -244,29 +244,6 @@ class ConversationRepository:
         async for message in pager:
             yield dict(message)
 
-    async def append(
-        self,
-        owner: Owner,
-        conversation_id: str,
-        messages: Sequence[tuple[int, MessageInput]],
-        *,
-        idempotency_key: str,
-        turn_size: int,
-        create_if_missing: bool = False,
-        title: str | None = None,
-    ) -> list[Document]:
-        """The stored messages of `append_turn`."""
-        appended = await self.append_turn(
-            owner,
-            conversation_id,
-            messages,
-            idempotency_key=idempotency_key,
-            turn_size=turn_size,
-            create_if_missing=create_if_missing,
-            title=title,
-        )
-        return appended.documents
-
     async def append_turn(
         self,
         owner: Owner,

@@ -231,7 +231,7 @@ class ResponsesService:
             for index, item in enumerate(items)
             if item["text"]
         ]
-        await self.conversations.append(
+        await self.conversations.append_turn(
             caller, conversation_id, messages, idempotency_key=document["id"], turn_size=len(items)
         )
         for index, item in enumerate(items):

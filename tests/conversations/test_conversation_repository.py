@@ -62,7 +62,8 @@ async def test_same_user_id_in_another_tenant_sees_nothing(repository: Conversat
 async def test_writes_carry_the_configured_retention(repository: ConversationRepository, clients: Any) -> None:
     owner = _owner()
     conversation = await repository.create(owner, new_conversation_id(), None)
-    [message] = await repository.append(owner, conversation["id"], _turn("hi"), idempotency_key="k", turn_size=1)
+    appended = await repository.append_turn(owner, conversation["id"], _turn("hi"), idempotency_key="k", turn_size=1)
+    [message] = appended.documents
     expected = clients.settings.conversation_ttl_days * 86_400
     assert conversation["ttl"] == expected and message["ttl"] == expected
 
@@ -85,14 +86,15 @@ async def test_list_pages_newest_first_with_continuation(repository: Conversatio
 async def test_redelivered_append_writes_nothing_new(repository: ConversationRepository) -> None:
     owner = _owner()
     cid = new_conversation_id()
-    first = await repository.append(
+    first = await repository.append_turn(
         owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2, create_if_missing=True, title="t"
     )
-    again = await repository.append(
+    again = await repository.append_turn(
         owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2, create_if_missing=True
     )
-    assert [m["id"] for m in again] == [m["id"] for m in first]
-    assert [m["sequence"] for m in again] == [1, 2]
+    assert [m["id"] for m in again.documents] == [m["id"] for m in first.documents]
+    assert (first.written, again.written) == (2, 0)
+    assert [m["sequence"] for m in again.documents] == [1, 2]
     stored = await _all_messages(repository, owner, cid)
     assert [(m["sequence"], m["content"]) for m in stored] == [(1, "q"), (2, "a")]
     assert (await repository.get(owner, cid))["last_sequence"] == 2
@@ -103,12 +105,12 @@ async def test_retry_after_a_crash_between_reservation_and_write_reuses_the_rang
 ) -> None:
     owner = _owner()
     cid = (await repository.create(owner, new_conversation_id(), None))["id"]
-    await repository.append(owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2)
+    await repository.append_turn(owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2)
     # The crash: the second message of the turn was never written.
     container = clients.database.get_container_client("conversations")
     await container.delete_item(message_id(cid, "turn-1", 1), partition_key=partition_key(owner))
-    await repository.append(owner, cid, _turn("q2", "a2"), idempotency_key="turn-2", turn_size=2)
-    await repository.append(owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2)
+    await repository.append_turn(owner, cid, _turn("q2", "a2"), idempotency_key="turn-2", turn_size=2)
+    await repository.append_turn(owner, cid, _turn("q", "a"), idempotency_key="turn-1", turn_size=2)
     stored = await _all_messages(repository, owner, cid)
     assert [(m["sequence"], m["content"]) for m in stored] == [(1, "q"), (2, "a"), (3, "q2"), (4, "a2")]
 
@@ -119,8 +121,8 @@ async def test_parts_of_a_turn_arriving_out_of_order_keep_the_turn_order(
     owner = _owner()
     cid = new_conversation_id()
     turn = _turn("question", "answer")
-    await repository.append(owner, cid, [turn[1]], idempotency_key="k", turn_size=2, create_if_missing=True)
-    await repository.append(owner, cid, [turn[0]], idempotency_key="k", turn_size=2, create_if_missing=True)
+    await repository.append_turn(owner, cid, [turn[1]], idempotency_key="k", turn_size=2, create_if_missing=True)
+    await repository.append_turn(owner, cid, [turn[0]], idempotency_key="k", turn_size=2, create_if_missing=True)
     stored = await _all_messages(repository, owner, cid)
     assert [(m["sequence"], m["role"]) for m in stored] == [(1, "user"), (2, "assistant")]
 
@@ -132,7 +134,10 @@ async def test_concurrent_appends_lose_nothing_and_never_share_a_sequence(
     cid = (await repository.create(owner, new_conversation_id(), None))["id"]
     writers = 12
     await asyncio.gather(
-        *(repository.append(owner, cid, _turn(f"m{i}"), idempotency_key=f"w{i}", turn_size=1) for i in range(writers))
+        *(
+            repository.append_turn(owner, cid, _turn(f"m{i}"), idempotency_key=f"w{i}", turn_size=1)
+            for i in range(writers)
+        )
     )
     stored = await _all_messages(repository, owner, cid)
     assert sorted(m["content"] for m in stored) == sorted(f"m{i}" for i in range(writers))
@@ -144,7 +149,7 @@ async def test_concurrent_creating_appends_share_one_conversation(repository: Co
     cid = new_conversation_id()
     await asyncio.gather(
         *(
-            repository.append(
+            repository.append_turn(
                 owner, cid, _turn(f"m{i}", f"r{i}"), idempotency_key=f"k{i}", turn_size=2, create_if_missing=True
             )
             for i in range(4)
@@ -170,14 +175,14 @@ async def test_rename_with_stale_etag_fails_and_current_etag_succeeds(repository
 async def test_delete_past_its_deadline_resumes_on_the_next_call(repository: ConversationRepository) -> None:
     owner = _owner()
     cid = (await repository.create(owner, new_conversation_id(), None))["id"]
-    await repository.append(owner, cid, _turn(*(f"m{i}" for i in range(6))), idempotency_key="k", turn_size=6)
+    await repository.append_turn(owner, cid, _turn(*(f"m{i}" for i in range(6))), idempotency_key="k", turn_size=6)
     assert await repository.delete(owner, cid, deadline=time.monotonic() - 1) is False
     assert not await repository.exists(owner, cid)
     assert await repository.delete(owner, cid, deadline=time.monotonic() + 30) is True
     with pytest.raises(ConversationNotFound):
         await repository.delete(owner, cid, deadline=time.monotonic() + 30)
     with pytest.raises(ConversationNotFound):
-        await repository.append(owner, cid, _turn("late"), idempotency_key="late", turn_size=1)
+        await repository.append_turn(owner, cid, _turn("late"), idempotency_key="late", turn_size=1)
 
 
 async def test_delete_all_removes_every_document_of_the_owner_only(
@@ -187,7 +192,7 @@ async def test_delete_all_removes_every_document_of_the_owner_only(
     for who in (owner, neighbour):
         for i in range(3):
             cid = (await repository.create(who, new_conversation_id(), None))["id"]
-            await repository.append(who, cid, _turn("q", "a"), idempotency_key=str(i), turn_size=2)
+            await repository.append_turn(who, cid, _turn("q", "a"), idempotency_key=str(i), turn_size=2)
     deleted, completed = await repository.delete_all(owner, time.monotonic() + 30)
     assert completed and deleted == 9
     container = clients.database.get_container_client("conversations")
