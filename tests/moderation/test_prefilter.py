@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,7 +96,7 @@ def test_a_gated_rule_matches_exactly_where_a_search_of_the_whole_text_does(
     assert fired > len(flagged_texts) / 2
 
 
-# Measured with the re._parser-based reading this module replaced, over the distinct patterns the rule sets
+# Measured with the re._parser-based reading that regex_literals replaced, over the distinct patterns the rule sets
 # hand to their prefilters: 238 of 248 gated, 98 of them by two sets. The reader reproduces those gates exactly;
 # the margin leaves room for rules being added, not for the reader gating less.
 GATED_BEFORE = 238 / 248
@@ -159,7 +158,7 @@ def _grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
-_PICKS: list[Callable[[list[frozenset[str]]], frozenset[str] | None]] = [
+_PICKS: list[regex_literals.Pick] = [
     _best,
     lambda found: found[0] if found else None,
     lambda found: min(found, key=len) if found else None,
