@@ -1,19 +1,19 @@
 """Literal prefilter: skip regex rules whose required words do not occur in the text.
 
-For each rule we derive, from its parsed regular expression, up to two sets of literal strings such that
-every match holds one literal of each. One Aho-Corasick pass over the text then tells which rules can match at
-all, so a long benign prompt pays for a handful of regex searches instead of a few hundred.
+For each rule we derive, from its regular expression as regex_literals reads it, up to two sets of literal
+strings such that every match holds one literal of each. One Aho-Corasick pass over the text then tells
+which rules can match at all, so a long benign prompt pays for a handful of regex searches instead of a
+few hundred.
 """
 
 from __future__ import annotations
 
 import re
-import re._constants as sre_c
-import re._parser as sre_parse
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 import ahocorasick
+
+from shared.moderation.regex_literals import literal_sets
 
 _ALNUM_RUN = re.compile(r"[^\W_]*")
 # Literals shorter than this filter too little to be worth a gate.
@@ -95,44 +95,6 @@ def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     return max(candidates, key=_selectivity)
 
 
-def _mandatory(items: Sequence[tuple[Any, Any]]) -> list[frozenset[str]]:
-    """Literal sets of this sequence such that every match holds one literal of each set."""
-    candidates: list[frozenset[str]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            candidates.append(frozenset({"".join(run)}))
-            run.clear()
-
-    for op, av in items:
-        if op is sre_c.LITERAL:
-            run.append(chr(av))
-            continue
-        flush()
-        found: frozenset[str] | None = None
-        if op is sre_c.SUBPATTERN:
-            found = _required(av[-1])
-        elif op is sre_c.BRANCH:
-            branches = [_required(branch) for branch in av[1]]
-            if all(branch is not None for branch in branches):
-                found = frozenset().union(*(branch for branch in branches if branch is not None))
-        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
-            low, _high, item = av
-            found = _required(item) if low >= 1 else None
-        elif op is sre_c.ATOMIC_GROUP:
-            found = _required(av)
-        if found:
-            candidates.append(found)
-    flush()
-    return candidates
-
-
-def _required(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
-    """Literals of which one must appear in every match of this sequence, or None when no such set exists."""
-    return _best(_mandatory(items))
-
-
 def required_literals(pattern: str) -> list[frozenset[str]]:
     """Up to two literal sets such that every match of `pattern` holds one literal of each.
 
@@ -141,11 +103,7 @@ def required_literals(pattern: str) -> list[frozenset[str]]:
     that merely names it. Empty when no set is useful.
     """
     found = sorted(
-        (
-            literals
-            for literals in _mandatory(sre_parse.parse(pattern))
-            if min(map(len, literals)) >= MIN_LITERAL_LENGTH
-        ),
+        (literals for literals in literal_sets(pattern, _best) if min(map(len, literals)) >= MIN_LITERAL_LENGTH),
         key=_selectivity,
         reverse=True,
     )
