@@ -27,7 +27,17 @@ def stage_span(
     context: otel_context.Context | None = None,
     links: list[Link] | None = None,
 ) -> Iterator[Span]:
-    """A span for one stage (moderation, quota, upstream attempt...); an exception marks it failed."""
+    """A span for one stage (moderation, quota, upstream attempt...); an exception marks it failed.
+
+    Inside a local trace that was not sampled, the child would be dropped (`WholeTraceSampler`), so no
+    span is made: the current one stands in, and the per-stage cost of an unsampled request is a lookup.
+    """
+    if context is None:
+        current = trace.get_current_span()
+        parent = current.get_span_context()
+        if parent.is_valid and not parent.is_remote and not parent.trace_flags.sampled:
+            yield current
+            return
     with tracer.start_as_current_span(
         name,
         context=context,
