@@ -122,3 +122,26 @@ def test_entra_auth_uses_a_managed_identity(auth: str, expects_credential: bool,
     assert (credential is not None) is expects_credential
     if credential is not None:
         assert type(credential).__name__ == "ManagedIdentityCredential"
+
+
+def test_a_stage_inside_an_unsampled_local_trace_makes_no_span(telemetry: Telemetry) -> None:
+    unsampled = trace.SpanContext(0x1234, 0x5678, is_remote=False, trace_flags=trace.TraceFlags(0))
+    parent = trace.NonRecordingSpan(unsampled)
+    with trace.use_span(parent), stage_span("moderation", {attr.MODERATION_STAGE: "prompt"}) as span:
+        assert span is parent
+        assert trace.get_current_span() is parent
+        annotate({attr.MODERATION_OUTCOME: "allowed"}, span)
+    with pytest.raises(ValueError), trace.use_span(parent), stage_span("quota"):
+        raise ValueError(PROMPT)
+
+    assert telemetry.spans() == []
+
+
+def test_a_stage_inside_a_sampled_trace_is_its_child(telemetry: Telemetry) -> None:
+    with stage_span("request") as root, stage_span("moderation") as child:
+        assert child is not root
+        assert child.get_span_context().trace_id == root.get_span_context().trace_id
+
+    (recorded,) = telemetry.spans_named("moderation")
+    assert recorded.parent is not None
+    assert recorded.parent.span_id == root.get_span_context().span_id
