@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -296,7 +297,8 @@ def serve_framework_floor(port: int, upstream: str) -> None:
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", http="httptools", access_log=False
     )
-    uvloop.run(uvicorn.Server(config).serve())
+    with contextlib.suppress(KeyboardInterrupt):  # the bench stops it with SIGINT
+        uvloop.run(uvicorn.Server(config).serve())
 
 
 def percentiles(run: Run) -> tuple[float, float, float]:
