@@ -165,11 +165,11 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str) -> subprocess.Pope
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_host(env: dict[str, str], port: int, profile: str | None) -> subprocess.Popen[bytes]:
+def start_host(env: dict[str, str], port: int, profile: str | None, tree: Path = ROOT) -> subprocess.Popen[bytes]:
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
     process = subprocess.Popen(
         [sys.executable, *profiler, "-m", "devhost", "serve", "--port", str(port), "--no-queues"],
-        cwd=ROOT,
+        cwd=tree,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -445,6 +445,11 @@ def main() -> None:
         default="on",
         help="with --repeat-focus: also drive a pass-through proxy on the worker's stack (FastAPI under uvicorn)",
     )
+    parser.add_argument(
+        "--compare-tree",
+        metavar="DIR",
+        help="also run each dev host from this source tree (e.g. `git archive` of an older commit), side by side",
+    )
     parser.add_argument("--serve-reference", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--serve-framework-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
@@ -474,6 +479,12 @@ def main() -> None:
             processes.append(host)
             hosts.append((f"moderation {moderation}", f"http://127.0.0.1:{port}", host.pid))
             port = free_port()
+            if args.compare_tree:
+                tree = Path(args.compare_tree).resolve()
+                host = start_host(host_env, port, None, tree)
+                processes.append(host)
+                hosts.append((f"moderation {moderation}, {tree.name}", f"http://127.0.0.1:{port}", host.pid))
+                port = free_port()
         reference = start_reference(ref_port, upstream)
         processes.append(reference)
         ref_url = f"http://127.0.0.1:{ref_port}/proxy"
