@@ -26,6 +26,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -446,6 +447,11 @@ def main() -> None:
         help="with --repeat-focus: also drive a pass-through proxy on the worker's stack (FastAPI under uvicorn)",
     )
     parser.add_argument(
+        "--time-moderator",
+        action="store_true",
+        help="time the embedded analyses inside the first dev host (bench/host_probe) and in a warm loop here",
+    )
+    parser.add_argument(
         "--compare-tree",
         metavar="DIR",
         help="also run each dev host from this source tree (e.g. `git archive` of an older commit), side by side",
@@ -463,6 +469,7 @@ def main() -> None:
     stack = LocalStack(StackPorts.random())
     stack.start()
     processes: list[subprocess.Popen[bytes]] = []
+    probe = ""
     try:
         port, ref_port = free_port(), free_port()
         env = {**os.environ, **stack.settings(), "COSMOS_DATABASE": "copilot-bench"}
@@ -475,6 +482,10 @@ def main() -> None:
         hosts: list[tuple[str, str, int]] = []
         for moderation in ("on", "off") if args.moderation == "both" else (args.moderation,):
             host_env = {**env, "MODERATION_ENABLED": "true" if moderation == "on" else "false"}
+            if args.time_moderator and not hosts:
+                probe = str(Path(tempfile.mkdtemp()) / "analyses.json")
+                python_path = [str(ROOT / "bench" / "host_probe"), env.get("PYTHONPATH", "")]
+                host_env |= {"GATEWAY_BENCH_PROBE": probe, "PYTHONPATH": os.pathsep.join(filter(None, python_path))}
             host = start_host(host_env, port, args.profile if not hosts else None)
             processes.append(host)
             hosts.append((f"moderation {moderation}", f"http://127.0.0.1:{port}", host.pid))
@@ -504,6 +515,27 @@ def main() -> None:
             process.send_signal(signal.SIGINT)  # lets a profiled host write its profile
             process.wait(30)
         stack.stop()
+    if probe:
+        report_moderator_time(probe)
+
+
+def report_moderator_time(probe: str) -> None:
+    """The engine's CPU per analysis inside the serving host, beside the same kind of texts in a warm loop."""
+    from shared.moderation.embedded import EmbeddedModerator
+
+    in_host = json.loads(Path(probe).read_text())
+    moderator = EmbeddedModerator()
+    texts = [json.loads(body_for(number, False))["messages"] for number in range(9_000_000, 9_002_000)]
+    prompts = ["\n\n".join(message["content"] for message in messages) for messages in texts]
+    started = time.thread_time()
+    for prompt in prompts:
+        moderator.analyze_sync(prompt)
+    warm = (time.thread_time() - started) * 1000 / len(prompts)
+    per_call = in_host["seconds"] * 1000 / max(1, in_host["calls"])
+    print(
+        f"embedded analyses in the first dev host: {in_host['calls']} in {in_host['seconds']:.2f} s CPU, "
+        f"{per_call:.3f} ms each; the bench's prompts in a warm loop here: {warm:.3f} ms each"
+    )
 
 
 if __name__ == "__main__":
