@@ -10,18 +10,23 @@ three with aiohttp clients at concurrency 1/16/64, streaming and not, with upstr
 50 ms (the simulator's first-token delay), with auth and quota on. Every request has its own prompt
 (and so its own reply), so no cache sees a repeat. CPU ms/request is the server process's
 utime+stime delta (from /proc/<pid>/stat) over its requests; RSS from /proc/<pid>/status.
+With --repeat-focus, a framework-floor proxy (the same pass-through on the stack the Functions worker
+imposes: FastAPI under uvicorn, the gateway's streaming response class; `--framework-floor off` to skip)
+is driven too, so the focus table shows what the framework alone costs over the bare reference.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,11 +166,11 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str) -> subprocess.Pope
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_host(env: dict[str, str], port: int, profile: str | None) -> subprocess.Popen[bytes]:
+def start_host(env: dict[str, str], port: int, profile: str | None, tree: Path = ROOT) -> subprocess.Popen[bytes]:
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
     process = subprocess.Popen(
         [sys.executable, *profiler, "-m", "devhost", "serve", "--port", str(port), "--no-queues"],
-        cwd=ROOT,
+        cwd=tree,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -239,14 +244,78 @@ def serve_reference(port: int, upstream: str) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, loop=uvloop.new_event_loop())
 
 
+def start_framework_floor(port: int, upstream: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, __file__, "--serve-framework-floor", str(port), "--upstream", upstream]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+    return wait_until_up(process, f"http://127.0.0.1:{port}/")
+
+
+def serve_framework_floor(port: int, upstream: str) -> None:
+    """What the Functions worker's stack costs on its own: a pass-through proxy as a FastAPI route under
+    uvicorn (httptools, uvloop, as the dev host serves), answered with the gateway's streaming response
+    class, upstream over an aiohttp session set up as `shared.clients` sets up the gateway's; no auth,
+    quota, moderation, parsing or telemetry."""
+    from collections.abc import AsyncIterator
+
+    import uvicorn
+    import uvloop
+    from fastapi import FastAPI, Request
+
+    from shared.web import LeanStreamingResponse
+
+    sessions: list[aiohttp.ClientSession] = []
+
+    def session() -> aiohttp.ClientSession:
+        if not sessions:
+            sessions.append(
+                aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(limit=0, limit_per_host=0, ttl_dns_cache=300, keepalive_timeout=60),
+                    timeout=aiohttp.ClientTimeout(total=300.0, connect=3.0),
+                    auto_decompress=False,
+                )
+            )
+        return sessions[0]
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    async def proxy(request: Request) -> LeanStreamingResponse:
+        body = await request.body()
+        headers = {"api-key": SIMULATOR_API_KEY, "Content-Type": "application/json"}
+        answer = await session().post(upstream, data=body, headers=headers)
+
+        async def relay() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in answer.content.iter_any():
+                    yield chunk
+            finally:
+                answer.release()
+
+        return LeanStreamingResponse(relay(), answer.status, media_type=answer.content_type)
+
+    proxy.__annotations__ = {"request": Request, "return": LeanStreamingResponse}  # this module's are strings
+    app.add_api_route("/proxy", proxy, methods=["POST"])
+
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", http="httptools", access_log=False
+    )
+    with contextlib.suppress(KeyboardInterrupt):  # the bench stops it with SIGINT
+        uvloop.run(uvicorn.Server(config).serve())
+
+
 def percentiles(run: Run) -> tuple[float, float, float]:
     return run.pct(run.latencies_ms, 0.5), run.pct(run.latencies_ms, 0.99), run.pct(run.first_chunk_ms, 0.5)
 
 
 async def bench(
-    args: argparse.Namespace, sim_url: str, hosts: list[tuple[str, str, int]], ref_url: str, ref_pid: int
+    args: argparse.Namespace,
+    sim_url: str,
+    hosts: list[tuple[str, str, int]],
+    ref_url: str,
+    ref_pid: int,
+    floor: tuple[str, int] | None = None,
 ) -> None:
-    """`hosts`: (label, base URL, pid) per dev host; the table uses the first, the focus all of them."""
+    """`hosts`: (label, base URL, pid) per dev host; the table uses the first, the focus all of them;
+    `floor`: (URL, pid) of the framework-floor proxy, a focus target before the reference."""
     _, host_url, pid = hosts[0]
     token = mint_token("bench-tenant", "bench-user", lifetime_s=7200)
     gateway_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -284,6 +353,8 @@ async def bench(
         targets = [
             (f"gateway, {label}", f"{url}/api/v1/chat/completions", gateway_headers, pid) for label, url, pid in hosts
         ]
+        if floor is not None:
+            targets.append(("framework floor", floor[0], {"Content-Type": "application/json"}, floor[1]))
         targets.append(("reference proxy", ref_url, {"Content-Type": "application/json"}, ref_pid))
         await focus(args.repeat_focus, sim_url, direct_url, direct_headers, targets)
     await configure(sim_url, 0)
@@ -369,15 +440,36 @@ def main() -> None:
         help="also repeat the goal's scenario (50 ms, concurrency 16) N times and report medians",
     )
     parser.add_argument("--focus-only", action="store_true", help="skip the table; run only --repeat-focus")
+    parser.add_argument(
+        "--framework-floor",
+        choices=("on", "off"),
+        default="on",
+        help="with --repeat-focus: also drive a pass-through proxy on the worker's stack (FastAPI under uvicorn)",
+    )
+    parser.add_argument(
+        "--time-moderator",
+        action="store_true",
+        help="time the embedded analyses inside the first dev host (bench/host_probe) and in a warm loop here",
+    )
+    parser.add_argument(
+        "--compare-tree",
+        metavar="DIR",
+        help="also run each dev host from this source tree (e.g. `git archive` of an older commit), side by side",
+    )
     parser.add_argument("--serve-reference", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-framework-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_reference:
         serve_reference(args.serve_reference, args.upstream)
         return
+    if args.serve_framework_floor:
+        serve_framework_floor(args.serve_framework_floor, args.upstream)
+        return
     stack = LocalStack(StackPorts.random())
     stack.start()
     processes: list[subprocess.Popen[bytes]] = []
+    probe = ""
     try:
         port, ref_port = free_port(), free_port()
         env = {**os.environ, **stack.settings(), "COSMOS_DATABASE": "copilot-bench"}
@@ -390,14 +482,30 @@ def main() -> None:
         hosts: list[tuple[str, str, int]] = []
         for moderation in ("on", "off") if args.moderation == "both" else (args.moderation,):
             host_env = {**env, "MODERATION_ENABLED": "true" if moderation == "on" else "false"}
+            if args.time_moderator and not hosts:
+                probe = str(Path(tempfile.mkdtemp()) / "analyses.json")
+                python_path = [str(ROOT / "bench" / "host_probe"), env.get("PYTHONPATH", "")]
+                host_env |= {"GATEWAY_BENCH_PROBE": probe, "PYTHONPATH": os.pathsep.join(filter(None, python_path))}
             host = start_host(host_env, port, args.profile if not hosts else None)
             processes.append(host)
             hosts.append((f"moderation {moderation}", f"http://127.0.0.1:{port}", host.pid))
             port = free_port()
+            if args.compare_tree:
+                tree = Path(args.compare_tree).resolve()
+                host = start_host(host_env, port, None, tree)
+                processes.append(host)
+                hosts.append((f"moderation {moderation}, {tree.name}", f"http://127.0.0.1:{port}", host.pid))
+                port = free_port()
         reference = start_reference(ref_port, upstream)
         processes.append(reference)
         ref_url = f"http://127.0.0.1:{ref_port}/proxy"
-        asyncio.run(bench(args, sim_url, hosts, ref_url, reference.pid))
+        floor: tuple[str, int] | None = None
+        if args.repeat_focus and args.framework_floor == "on":
+            floor_port = free_port()
+            floor_process = start_framework_floor(floor_port, upstream)
+            processes.append(floor_process)
+            floor = (f"http://127.0.0.1:{floor_port}/proxy", floor_process.pid)
+        asyncio.run(bench(args, sim_url, hosts, ref_url, reference.pid, floor))
         for label, _, pid in hosts:
             print(f"final RSS of the dev host ({label}): {rss_mb(pid):.1f} MB")
         if args.telemetry == "on":
@@ -407,6 +515,27 @@ def main() -> None:
             process.send_signal(signal.SIGINT)  # lets a profiled host write its profile
             process.wait(30)
         stack.stop()
+    if probe:
+        report_moderator_time(probe)
+
+
+def report_moderator_time(probe: str) -> None:
+    """The engine's CPU per analysis inside the serving host, beside the same kind of texts in a warm loop."""
+    from shared.moderation.embedded import EmbeddedModerator
+
+    in_host = json.loads(Path(probe).read_text())
+    moderator = EmbeddedModerator()
+    texts = [json.loads(body_for(number, False))["messages"] for number in range(9_000_000, 9_002_000)]
+    prompts = ["\n\n".join(message["content"] for message in messages) for messages in texts]
+    started = time.thread_time()
+    for prompt in prompts:
+        moderator.analyze_sync(prompt)
+    warm = (time.thread_time() - started) * 1000 / len(prompts)
+    per_call = in_host["seconds"] * 1000 / max(1, in_host["calls"])
+    print(
+        f"embedded analyses in the first dev host: {in_host['calls']} in {in_host['seconds']:.2f} s CPU, "
+        f"{per_call:.3f} ms each; the bench's prompts in a warm loop here: {warm:.3f} ms each"
+    )
 
 
 if __name__ == "__main__":

@@ -207,9 +207,7 @@ class SseRelay:
         if event.startswith(DONE_EVENT):
             self._done = True
             return event
-        has_usage = _has_value(event, b'"usage"')
-        has_finish = _has_value(event, b'"finish_reason"')
-        if not (has_usage or has_finish or self._collect):
+        if not (self._collect or _has_value(event, b'"usage"') or _has_value(event, b'"finish_reason"')):
             self.outcome.content_events += 1
             return event
         chunk = _decode(event)

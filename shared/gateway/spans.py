@@ -18,7 +18,7 @@ from shared.gateway.relay import JsonCompletion, RelayOutcome
 from shared.identity.caller import Caller
 from shared.telemetry import attributes as attr
 from shared.telemetry.metrics import record_time_to_first_token, record_upstream_failover, record_upstream_retry
-from shared.telemetry.tracing import annotate, tracer
+from shared.telemetry.tracing import annotate, tracer, unsampled_parent
 
 GEN_AI_PROVIDER = "azure.ai.openai"
 """Every backend is an Azure OpenAI deployment (`gen_ai.provider.name` well-known value)."""
@@ -26,7 +26,7 @@ OPERATION = "chat"
 
 
 def start_attempt(caller: Caller, alias: str, backend: Backend, number: int, *, streaming: bool) -> Span:
-    span = tracer.start_span(f"{OPERATION} {alias}", kind=SpanKind.CLIENT)
+    span = unsampled_parent() or tracer.start_span(f"{OPERATION} {alias}", kind=SpanKind.CLIENT)
     if span.is_recording():
         annotate(
             {

@@ -27,7 +27,14 @@ def stage_span(
     context: otel_context.Context | None = None,
     links: list[Link] | None = None,
 ) -> Iterator[Span]:
-    """A span for one stage (moderation, quota, upstream attempt...); an exception marks it failed."""
+    """A span for one stage (moderation, quota, upstream attempt...); an exception marks it failed.
+
+    Inside a local trace that was not sampled, the child would be dropped (`WholeTraceSampler`), so no
+    span is made: the current one stands in, and the per-stage cost of an unsampled request is a lookup.
+    """
+    if context is None and (dropped := unsampled_parent()) is not None:
+        yield dropped
+        return
     with tracer.start_as_current_span(
         name,
         context=context,
@@ -42,6 +49,16 @@ def stage_span(
         except BaseException as error:
             mark_failed(span, error)
             raise
+
+
+def unsampled_parent() -> Span | None:
+    """The current span when it is a local, unsampled, non-recording one: a child of it would be dropped
+    (`WholeTraceSampler`), so callers use it in the child's stead rather than make one."""
+    current = trace.get_current_span()
+    parent = current.get_span_context()
+    if parent.is_valid and not parent.is_remote and not parent.trace_flags.sampled and not current.is_recording():
+        return current
+    return None
 
 
 def mark_failed(span: Span, error: BaseException) -> None:

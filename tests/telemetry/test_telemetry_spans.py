@@ -8,7 +8,10 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
-from shared.settings import load_settings
+from shared.gateway.pool import Backend
+from shared.gateway.spans import end_answered, start_attempt
+from shared.identity.caller import Caller, CallerKind
+from shared.settings import BackendSettings, load_settings
 from shared.telemetry import attributes as attr
 from shared.telemetry import setup
 from shared.telemetry.attributes import sanitize
@@ -122,3 +125,44 @@ def test_entra_auth_uses_a_managed_identity(auth: str, expects_credential: bool,
     assert (credential is not None) is expects_credential
     if credential is not None:
         assert type(credential).__name__ == "ManagedIdentityCredential"
+
+
+def test_a_stage_inside_an_unsampled_local_trace_makes_no_span(telemetry: Telemetry) -> None:
+    unsampled = trace.SpanContext(0x1234, 0x5678, is_remote=False, trace_flags=trace.TraceFlags(0))
+    parent = trace.NonRecordingSpan(unsampled)
+    with trace.use_span(parent), stage_span("moderation", {attr.MODERATION_STAGE: "prompt"}) as span:
+        assert span is parent
+        assert trace.get_current_span() is parent
+        annotate({attr.MODERATION_OUTCOME: "allowed"}, span)
+    with pytest.raises(ValueError), trace.use_span(parent), stage_span("quota"):
+        raise ValueError(PROMPT)
+
+    assert telemetry.spans() == []
+
+
+def test_a_stage_inside_a_sampled_trace_is_its_child(telemetry: Telemetry) -> None:
+    with stage_span("request") as root, stage_span("moderation") as child:
+        assert child is not root
+        assert child.get_span_context().trace_id == root.get_span_context().trace_id
+
+    (recorded,) = telemetry.spans_named("moderation")
+    assert recorded.parent is not None
+    assert recorded.parent.span_id == root.get_span_context().span_id
+
+
+def test_an_upstream_attempt_span_is_made_only_in_a_sampled_trace(telemetry: Telemetry) -> None:
+    settings = BackendSettings(alias="m", endpoint="https://example.openai.azure.com", deployment="d", name="b")
+    backend = Backend(settings, "https://example.openai.azure.com/x")
+    caller = Caller(CallerKind.USER, tenant_id="t", user_id="u")
+    unsampled = trace.NonRecordingSpan(trace.SpanContext(0x1234, 0x5678, is_remote=False))
+    with trace.use_span(unsampled):
+        span = start_attempt(caller, "m", backend, 1, streaming=True)
+        assert span is unsampled
+        end_answered(span, response_model="m")
+    assert telemetry.spans() == []
+
+    with stage_span("request"):
+        span = start_attempt(caller, "m", backend, 1, streaming=True)
+        end_answered(span, response_model="m")
+    (attempt,) = telemetry.spans_named("chat m")
+    assert attempt.kind is SpanKind.CLIENT
