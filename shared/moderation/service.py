@@ -110,18 +110,12 @@ def build_moderator(clients: Clients, settings: Settings) -> Moderator:
     if not settings.content_safety_endpoint:
         raise SettingsError("CONTENT_SAFETY_ENDPOINT: required when MODERATION_PROVIDER is content_safety")
     names = [name.strip() for name in settings.content_safety_blocklists.split(",") if name.strip()]
-    if settings.content_safety_api_key:
-        return ContentSafetyModerator(
-            settings.content_safety_endpoint,
-            clients.http,
-            api_key=settings.content_safety_api_key,
-            blocklist_names=names,
-            deadline_s=settings.content_safety_deadline_s,
-        )
+    api_key = settings.content_safety_api_key or None
     return ContentSafetyModerator(
         settings.content_safety_endpoint,
         clients.http,
-        credential=clients.credential,
+        credential=None if api_key else clients.credential,
+        api_key=api_key,
         blocklist_names=names,
         deadline_s=settings.content_safety_deadline_s,
     )
