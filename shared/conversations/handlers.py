@@ -94,11 +94,16 @@ def conversation_owner(context: RequestContext) -> Caller:
     return caller
 
 
+def valid_path_id(context: RequestContext, name: str, nothing: str, code: str) -> str:
+    """A path id that no document can have answers 404, as a missing one does, without a read."""
+    value = context.path_param(name)
+    if not is_valid_id(value):
+        raise not_found(nothing, code=code)
+    return value
+
+
 def _conversation_id(context: RequestContext) -> str:
-    conversation_id = context.path_param("conversation_id")
-    if not is_valid_id(conversation_id):
-        raise not_found("No such conversation.", code="conversation_not_found")
-    return conversation_id
+    return valid_path_id(context, "conversation_id", "No such conversation.", "conversation_not_found")
 
 
 def _with_etag(document: Document, status: int = 200) -> Response:

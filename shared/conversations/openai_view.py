@@ -18,6 +18,7 @@ from shared.conversations.handlers import (
     _store_errors,
     _with_etag,
     conversation_owner,
+    valid_path_id,
 )
 from shared.conversations.handlers import (
     delete_conversation as delete_ours,
@@ -35,6 +36,7 @@ from shared.conversations.models import (
 from shared.conversations.repository import ConversationRepository
 from shared.conversations.size_limits import Limits
 from shared.errors import not_found
+from shared.identity.caller import Caller
 from shared.web import RequestContext, json_response, parse_model
 
 CREATE_KEY = "conversation.create"
@@ -90,18 +92,20 @@ async def delete_conversation(context: RequestContext) -> Response:
     return response
 
 
-def _item_id(context: RequestContext) -> str:
-    item_id = context.path_param("item_id")
-    if not is_valid_id(item_id):
-        raise not_found("No such item in this conversation.", code="item_not_found")
-    return item_id
+NO_SUCH_ITEM = "No such item in this conversation."
+
+
+def _item(context: RequestContext) -> tuple[Caller, str, str]:
+    """The owner, conversation and item an item route names, checked in that order."""
+    owner, conversation_id = conversation_owner(context), _conversation_id(context)
+    return owner, conversation_id, valid_path_id(context, "item_id", NO_SUCH_ITEM, "item_not_found")
 
 
 def _page_query(context: RequestContext) -> ItemPageQuery:
     raw = {name: context.query(name) for name in ("limit", "after", "order") if context.query(name) is not None}
     query = parse_model(ItemPageQuery, raw)
     if query.after is not None and not is_valid_id(query.after):
-        raise not_found("No such item in this conversation.", code="item_not_found")
+        raise not_found(NO_SUCH_ITEM, code="item_not_found")
     return query
 
 
@@ -128,18 +132,14 @@ async def list_items(context: RequestContext) -> ItemList:
 
 
 async def get_item(context: RequestContext) -> Item:
-    caller = conversation_owner(context)
-    conversation_id = _conversation_id(context)
-    item_id = _item_id(context)
+    owner, conversation_id, item_id = _item(context)
     repository, _, _ = await _repository()
     with _store_errors():
-        return item_object(await repository.get_message(caller, conversation_id, item_id))
+        return item_object(await repository.get_message(owner, conversation_id, item_id))
 
 
 async def delete_item(context: RequestContext) -> Conversation:
-    caller = conversation_owner(context)
-    conversation_id = _conversation_id(context)
-    item_id = _item_id(context)
+    owner, conversation_id, item_id = _item(context)
     repository, _, _ = await _repository()
     with _store_errors():
-        return conversation_object(await repository.delete_message(caller, conversation_id, item_id))
+        return conversation_object(await repository.delete_message(owner, conversation_id, item_id))
