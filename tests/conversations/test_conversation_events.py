@@ -50,7 +50,11 @@ def _turn(question: str = "What is Cosmos DB?", answer: str = "A database.") -> 
     return [MessageInput(role="user", content=question), MessageInput(role="assistant", content=answer)]
 
 
-async def _eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 20) -> None:
+NO_RETRY_BOUND_S = 15
+"""host.json retries after a 5 s visibility timeout, 5 dequeues: a retried message reaches poison after 20 s."""
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 60) -> None:
     async with asyncio.timeout(timeout_s):
         while True:
             if await check():
@@ -118,6 +122,8 @@ async def test_duplicate_deliveries_store_the_turn_once(
             for _ in range(3)
         )
     )
+    # A queue does not keep order: the next turn is published once this one is stored, as a producer would.
+    await _eventually(lambda: _has(repository, caller, cid, 2))
     await publish_turn(
         clients,
         caller,
@@ -160,9 +166,9 @@ async def test_invalid_messages_go_to_poison_without_retries(devhost: Any, clien
     producer = QueueProducer(clients.queues)
     await producer.send(CONVERSATION_EVENTS_QUEUE, oversized)
     await producer.send(CONVERSATION_EVENTS_QUEUE, unknown)
-    await _eventually(lambda: _in_poison(clients, marker), timeout_s=4)
-    await _eventually(lambda: _in_poison(clients, f"big-{marker}"), timeout_s=4)
-    await _eventually(lambda: _in_poison(clients, f"unknown-{marker}"), timeout_s=4)
+    await _eventually(lambda: _in_poison(clients, marker), timeout_s=NO_RETRY_BOUND_S)
+    await _eventually(lambda: _in_poison(clients, f"big-{marker}"), timeout_s=NO_RETRY_BOUND_S)
+    await _eventually(lambda: _in_poison(clients, f"unknown-{marker}"), timeout_s=NO_RETRY_BOUND_S)
 
 
 async def test_poison_reason_is_logged_and_nothing_is_stored(
